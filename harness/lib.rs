@@ -1,1 +1,32 @@
+//! tenant-harness: an isolation test harness and load benchmark for
+//! multi-tenant PostgreSQL migrations.
+//!
+//! It provisions a throw-away PostgreSQL ([`provision`]), loads a scenario's
+//! pre-migration schema ([`scenario`], [`migrate`]), seeds realistic
+//! multi-tenant data ([`seed`]), snapshots it, runs the migration under
+//! test, then proves that nothing was lost or misassigned ([`integrity`])
+//! and that every user sees exactly their tenant's rows ([`isolation`]),
+//! impersonating users through real JWTs ([`impersonate`]). [`Harness`] is
+//! the whole pipeline as a library; the `tenant-harness` binary is a thin
+//! CLI over it.
 
+pub mod error;
+pub mod finding;
+mod harness;
+pub mod impersonate;
+pub mod integrity;
+pub mod isolation;
+pub mod migrate;
+pub mod provision;
+pub mod report;
+pub mod scenario;
+pub mod seed;
+pub mod supabase;
+
+pub use error::{exit, Error, Result};
+pub use finding::Finding;
+pub use harness::{env, Harness, HarnessBuilder};
+pub use provision::Backend;
+pub use report::Report;
+pub use scenario::Scenario;
+pub use seed::SeededUser;

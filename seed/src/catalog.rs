@@ -76,9 +76,11 @@ pub async fn qualify(client: &Client, name: &str) -> Result<Option<String>, Seed
 
 /// Reads one table's catalog entry.
 pub async fn load(client: &Client, name: &str) -> Result<TableInfo, SeedError> {
-    let qualified = qualify(client, name).await?.ok_or_else(|| SeedError::NoSuchTable {
-        table: name.to_string(),
-    })?;
+    let qualified = qualify(client, name)
+        .await?
+        .ok_or_else(|| SeedError::NoSuchTable {
+            table: name.to_string(),
+        })?;
     let err = SeedError::db(name);
     let rows = client
         .query(

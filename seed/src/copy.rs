@@ -23,7 +23,11 @@ pub async fn copy_rows<F>(
 where
     F: FnMut() -> Result<Option<Vec<Value>>, SeedError>,
 {
-    let cols = columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ");
+    let cols = columns
+        .iter()
+        .map(|c| quote_ident(c))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sink = client
         .copy_in(&format!("COPY {table} ({cols}) FROM STDIN (FORMAT binary)"))
         .await
@@ -32,7 +36,11 @@ where
     pin_mut!(writer);
     while let Some(row) = next_row()? {
         let refs: Vec<&(dyn ToSql + Sync)> = row.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
-        writer.as_mut().write(&refs).await.map_err(SeedError::db(table))?;
+        writer
+            .as_mut()
+            .write(&refs)
+            .await
+            .map_err(SeedError::db(table))?;
     }
     writer.finish().await.map_err(SeedError::db(table))
 }

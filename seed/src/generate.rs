@@ -35,10 +35,26 @@ pub fn value(col: &Column, row: u64, unique: bool, rng: &mut Rng) -> Option<Valu
     let name = col.name.to_ascii_lowercase();
     let v = match ty {
         Type::UUID => Value::Uuid(uuid(rng)),
-        Type::BOOL => Value::Bool(rng.random_bool(if name.starts_with("is_active") { 0.9 } else { 0.5 })),
-        Type::INT2 => Value::I16(if unique { row as i16 + 1 } else { small_int(&name, rng) as i16 }),
-        Type::INT4 => Value::I32(if unique { row as i32 + 1 } else { small_int(&name, rng) }),
-        Type::INT8 => Value::I64(if unique { row as i64 + 1 } else { i64::from(small_int(&name, rng)) }),
+        Type::BOOL => Value::Bool(rng.random_bool(if name.starts_with("is_active") {
+            0.9
+        } else {
+            0.5
+        })),
+        Type::INT2 => Value::I16(if unique {
+            row as i16 + 1
+        } else {
+            small_int(&name, rng) as i16
+        }),
+        Type::INT4 => Value::I32(if unique {
+            row as i32 + 1
+        } else {
+            small_int(&name, rng)
+        }),
+        Type::INT8 => Value::I64(if unique {
+            row as i64 + 1
+        } else {
+            i64::from(small_int(&name, rng))
+        }),
         Type::FLOAT4 => Value::F32(rng.random_range(0.0..1000.0)),
         Type::FLOAT8 => Value::F64(rng.random_range(0.0..1000.0)),
         Type::NUMERIC => Value::Numeric(numeric(&name, rng)),
@@ -143,9 +159,17 @@ fn text(name: &str, row: u64, rng: &mut Rng) -> String {
         ),
         "first_name" => first.into(),
         "last_name" => last.into(),
-        "name" | "full_name" | "display_name" | "agent_name" | "contact_name" => format!("{first} {last}"),
-        n if n.contains("company") || n.contains("organization") => COMPANY.choose(rng).unwrap().to_string(),
-        n if n.contains("phone") => format!("+1-{}-555-{:04}", rng.random_range(200..999), rng.random_range(0..10_000)),
+        "name" | "full_name" | "display_name" | "agent_name" | "contact_name" => {
+            format!("{first} {last}")
+        }
+        n if n.contains("company") || n.contains("organization") => {
+            COMPANY.choose(rng).unwrap().to_string()
+        }
+        n if n.contains("phone") => format!(
+            "+1-{}-555-{:04}",
+            rng.random_range(200..999),
+            rng.random_range(0..10_000)
+        ),
         n if n.contains("address") || n == "street" => format!(
             "{} {}",
             rng.random_range(10..9999),
@@ -153,13 +177,25 @@ fn text(name: &str, row: u64, rng: &mut Rng) -> String {
         ),
         "city" => CITIES.choose(rng).unwrap().0.into(),
         "state" => CITIES.choose(rng).unwrap().1.into(),
-        n if n.contains("zip") || n.contains("postal") => format!("{:05}", rng.random_range(10_000..99_999)),
-        n if n.contains("color") => COLORS.choose(rng).unwrap().to_string(),
-        n if n.contains("url") || n.contains("website") => format!("https://{}", DOMAINS.choose(rng).unwrap()),
-        n if n.contains("number") || n.ends_with("_no") || n.ends_with("_code") => {
-            format!("{}-{:06}", n[..2].to_uppercase(), rng.random_range(0..1_000_000))
+        n if n.contains("zip") || n.contains("postal") => {
+            format!("{:05}", rng.random_range(10_000..99_999))
         }
-        n if n.contains("description") || n.contains("body") || n.contains("content") || n.contains("notes") => {
+        n if n.contains("color") => COLORS.choose(rng).unwrap().to_string(),
+        n if n.contains("url") || n.contains("website") => {
+            format!("https://{}", DOMAINS.choose(rng).unwrap())
+        }
+        n if n.contains("number") || n.ends_with("_no") || n.ends_with("_code") => {
+            format!(
+                "{}-{:06}",
+                n[..2].to_uppercase(),
+                rng.random_range(0..1_000_000)
+            )
+        }
+        n if n.contains("description")
+            || n.contains("body")
+            || n.contains("content")
+            || n.contains("notes") =>
+        {
             sentence(rng, 12)
         }
         n if n.contains("title") || n.contains("subject") => sentence(rng, 4),

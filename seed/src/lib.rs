@@ -34,10 +34,18 @@ pub enum SeedError {
     NoSuchColumn { table: String, column: String },
     /// A NOT NULL column of a type the generator cannot produce and without a default.
     #[error("cannot generate values for `{table}.{column}` of type {ty}: it is NOT NULL without a default; give it a default or make it NULL-able")]
-    Unsupported { table: String, column: String, ty: String },
+    Unsupported {
+        table: String,
+        column: String,
+        ty: String,
+    },
     /// A NOT NULL foreign key points at a table the plan does not seed.
     #[error("`{table}.{column}` is a NOT NULL foreign key to `{target}`, which the plan does not seed: add `{target}` to the scenario's tables")]
-    UnseededParent { table: String, column: String, target: String },
+    UnseededParent {
+        table: String,
+        column: String,
+        target: String,
+    },
     /// Tables whose NOT NULL foreign keys form a cycle cannot be loaded in order.
     #[error("NOT NULL foreign keys form a cycle between {tables:?}; make one of them NULL-able")]
     Cycle { tables: Vec<String> },

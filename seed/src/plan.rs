@@ -78,8 +78,11 @@ struct Loaded {
 pub async fn run(client: &Client, plan: &SeedPlan) -> Result<SeedOutcome, SeedError> {
     let started = Instant::now();
     let users_info = catalog::load(client, &plan.users_table.table).await?;
-    let mut infos: Vec<(TableInfo, Option<String>, u64)> =
-        vec![(users_info.clone(), Some(plan.users_table.id_column.clone()), plan.users.len() as u64)];
+    let mut infos: Vec<(TableInfo, Option<String>, u64)> = vec![(
+        users_info.clone(),
+        Some(plan.users_table.id_column.clone()),
+        plan.users.len() as u64,
+    )];
     for t in &plan.tables {
         let info = catalog::load(client, &t.table).await?;
         if info.name == users_info.name {
@@ -87,17 +90,27 @@ pub async fn run(client: &Client, plan: &SeedPlan) -> Result<SeedOutcome, SeedEr
         }
         if let Some(owner) = &t.owner_column {
             if info.column(owner).is_none() {
-                return Err(SeedError::NoSuchColumn { table: info.name.clone(), column: owner.clone() });
+                return Err(SeedError::NoSuchColumn {
+                    table: info.name.clone(),
+                    column: owner.clone(),
+                });
             }
         }
         infos.push((info, t.owner_column.clone(), t.rows));
     }
-    for col in [Some(&plan.users_table.id_column), plan.users_table.email_column.as_ref(), plan.users_table.name_column.as_ref()]
-        .into_iter()
-        .flatten()
+    for col in [
+        Some(&plan.users_table.id_column),
+        plan.users_table.email_column.as_ref(),
+        plan.users_table.name_column.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
     {
         if users_info.column(col).is_none() {
-            return Err(SeedError::NoSuchColumn { table: users_info.name.clone(), column: col.clone() });
+            return Err(SeedError::NoSuchColumn {
+                table: users_info.name.clone(),
+                column: col.clone(),
+            });
         }
     }
 
@@ -112,16 +125,31 @@ pub async fn run(client: &Client, plan: &SeedPlan) -> Result<SeedOutcome, SeedEr
     let mut referenced: HashMap<String, BTreeSet<Vec<String>>> = HashMap::new();
     for (info, _, _) in &infos {
         for fk in &info.foreign_keys {
-            referenced.entry(fk.target.clone()).or_default().insert(fk.target_columns.clone());
+            referenced
+                .entry(fk.target.clone())
+                .or_default()
+                .insert(fk.target_columns.clone());
         }
     }
     let seeded: HashSet<String> = infos.iter().map(|(i, _, _)| i.name.clone()).collect();
-    let owned: HashSet<String> = infos.iter().filter(|(_, o, _)| o.is_some()).map(|(i, _, _)| i.name.clone()).collect();
+    let owned: HashSet<String> = infos
+        .iter()
+        .filter(|(_, o, _)| o.is_some())
+        .map(|(i, _, _)| i.name.clone())
+        .collect();
     let mut loaded: HashMap<String, Loaded> = HashMap::new();
     for idx in order {
         let (info, owner, rows) = &infos[idx];
         let is_users = info.name == users_info.name;
-        let mut gen = TableGen::new(plan, info, owner.as_deref(), is_users, &seeded, &owned, &users_info.name)?;
+        let mut gen = TableGen::new(
+            plan,
+            info,
+            owner.as_deref(),
+            is_users,
+            &seeded,
+            &owned,
+            &users_info.name,
+        )?;
         let wanted = referenced.remove(&info.name).unwrap_or_default();
         let mut out = Loaded::default();
         for cols in &wanted {
@@ -158,7 +186,12 @@ fn record(out: &mut Loaded, columns: &[String], values: &[Value], owner: Option<
     for (cols, store) in out.keys.iter_mut() {
         let vals = cols
             .iter()
-            .map(|c| columns.iter().position(|x| x == c).map_or(Value::Null, |i| values[i].clone()))
+            .map(|c| {
+                columns
+                    .iter()
+                    .position(|x| x == c)
+                    .map_or(Value::Null, |i| values[i].clone())
+            })
             .collect();
         store.push(vals);
     }
@@ -184,7 +217,11 @@ async fn load_auth_users(client: &Client, users: &[User]) -> Result<u64, SeedErr
 /// Parents before children: Kahn's algorithm over foreign keys between
 /// seeded tables; NULL-able edges are dropped only if they close a cycle.
 fn load_order(infos: &[(TableInfo, Option<String>, u64)]) -> Result<Vec<usize>, SeedError> {
-    let index: HashMap<&str, usize> = infos.iter().enumerate().map(|(i, (t, _, _))| (t.name.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = infos
+        .iter()
+        .enumerate()
+        .map(|(i, (t, _, _))| (t.name.as_str(), i))
+        .collect();
     let edges = |strict_only: bool| -> Vec<BTreeSet<usize>> {
         infos
             .iter()
@@ -216,7 +253,10 @@ fn load_order(infos: &[(TableInfo, Option<String>, u64)]) -> Result<Vec<usize>, 
             return Ok(order);
         }
         if strict_only {
-            let tables = (0..infos.len()).filter(|&i| !done[i]).map(|i| infos[i].0.name.clone()).collect();
+            let tables = (0..infos.len())
+                .filter(|&i| !done[i])
+                .map(|i| infos[i].0.name.clone())
+                .collect();
             return Err(SeedError::Cycle { tables });
         }
     }
@@ -224,7 +264,9 @@ fn load_order(infos: &[(TableInfo, Option<String>, u64)]) -> Result<Vec<usize>, 
 }
 
 fn fk_not_null(t: &TableInfo, fk: &ForeignKey) -> bool {
-    fk.columns.iter().any(|c| t.column(c).is_some_and(|c| c.not_null))
+    fk.columns
+        .iter()
+        .any(|c| t.column(c).is_some_and(|c| c.not_null))
 }
 
 /// How one column of a table gets its value.
@@ -235,8 +277,13 @@ enum Source {
     Owner,
     Key,
     /// Member `pos` of foreign key `fk` (index into `fks`).
-    Foreign { fk: usize, pos: usize },
-    Generated { unique: bool },
+    Foreign {
+        fk: usize,
+        pos: usize,
+    },
+    Generated {
+        unique: bool,
+    },
 }
 
 /// Row generation for one table.
@@ -293,10 +340,12 @@ impl<'p> TableGen<'p> {
             if col.generated {
                 continue;
             }
-            let fk_pos = info
-                .foreign_keys
-                .iter()
-                .find_map(|fk| fk.columns.iter().position(|c| *c == col.name).map(|p| (fk, p)));
+            let fk_pos = info.foreign_keys.iter().find_map(|fk| {
+                fk.columns
+                    .iter()
+                    .position(|c| *c == col.name)
+                    .map(|p| (fk, p))
+            });
             let ut = &plan.users_table;
             let source = if is_users && col.name == ut.id_column {
                 Source::UserId
@@ -321,7 +370,14 @@ impl<'p> TableGen<'p> {
                         continue;
                     }
                     // NULL-able reference to something not seeded: always NULL.
-                    g.push(col, Source::Foreign { fk: usize::MAX, pos: 0 }, true);
+                    g.push(
+                        col,
+                        Source::Foreign {
+                            fk: usize::MAX,
+                            pos: 0,
+                        },
+                        true,
+                    );
                     continue;
                 }
                 let fk_index = match g.fks.iter().position(|f| f.columns == fk.columns) {
@@ -360,9 +416,19 @@ impl<'p> TableGen<'p> {
             fk_not_null(info, fk) && (fk.target == users_table || owned_tables.contains(&fk.target))
         });
         // Unique constraints made only of keys and references need a guard.
-        for u in info.unique.iter().chain(std::iter::once(&info.primary_key)).filter(|u| u.len() > 1) {
-            let positions: Vec<usize> = u.iter().filter_map(|c| g.columns.iter().position(|x| x == c)).collect();
-            let self_unique = positions.iter().any(|&p| matches!(g.sources[p], Source::Generated { unique: true }) && is_texty(&g.types[p]));
+        for u in info
+            .unique
+            .iter()
+            .chain(std::iter::once(&info.primary_key))
+            .filter(|u| u.len() > 1)
+        {
+            let positions: Vec<usize> = u
+                .iter()
+                .filter_map(|c| g.columns.iter().position(|x| x == c))
+                .collect();
+            let self_unique = positions.iter().any(|&p| {
+                matches!(g.sources[p], Source::Generated { unique: true }) && is_texty(&g.types[p])
+            });
             if !self_unique {
                 g.guarded_unique.push((positions, HashSet::new()));
             }
@@ -379,7 +445,11 @@ impl<'p> TableGen<'p> {
     }
 
     /// Row `r` and its owner, or `None` when no unique row could be made.
-    fn row(&mut self, r: u64, loaded: &HashMap<String, Loaded>) -> Result<Option<(Vec<Value>, Option<u32>)>, SeedError> {
+    fn row(
+        &mut self,
+        r: u64,
+        loaded: &HashMap<String, Loaded>,
+    ) -> Result<Option<(Vec<Value>, Option<u32>)>, SeedError> {
         for _attempt in 0..20 {
             let (values, owner) = self.try_row(r, loaded)?;
             let mut clash = false;
@@ -399,7 +469,11 @@ impl<'p> TableGen<'p> {
         Ok(None)
     }
 
-    fn try_row(&mut self, r: u64, loaded: &HashMap<String, Loaded>) -> Result<(Vec<Value>, Option<u32>), SeedError> {
+    fn try_row(
+        &mut self,
+        r: u64,
+        loaded: &HashMap<String, Loaded>,
+    ) -> Result<(Vec<Value>, Option<u32>), SeedError> {
         let users = &self.plan.users;
         // Choose the parents first when the owner follows from one of them.
         let mut parent_rows: Vec<Option<u32>> = vec![None; self.fks.len()];
@@ -425,11 +499,17 @@ impl<'p> TableGen<'p> {
             if parent_rows[i].is_some() {
                 continue;
             }
-            let Some(l) = loaded.get(&fk.target) else { continue };
-            let same_owner = owner.and_then(|o| l.by_owner.get(&o)).filter(|v| !v.is_empty());
+            let Some(l) = loaded.get(&fk.target) else {
+                continue;
+            };
+            let same_owner = owner
+                .and_then(|o| l.by_owner.get(&o))
+                .filter(|v| !v.is_empty());
             parent_rows[i] = match same_owner {
                 Some(rows) => rows.choose(&mut self.rng).copied(),
-                None if !l.owners.is_empty() && l.by_owner.is_empty() => Some(self.rng.random_range(0..l.owners.len()) as u32),
+                None if !l.owners.is_empty() && l.by_owner.is_empty() => {
+                    Some(self.rng.random_range(0..l.owners.len()) as u32)
+                }
                 None => None,
             };
         }
@@ -445,16 +525,23 @@ impl<'p> TableGen<'p> {
                     Some(o) => id_value(users[o as usize].id, &self.types[c]),
                     None => Value::Null,
                 },
-                Source::Key => generate::key(&self.types[c], r, &mut self.rng).unwrap_or(Value::Null),
+                Source::Key => {
+                    generate::key(&self.types[c], r, &mut self.rng).unwrap_or(Value::Null)
+                }
                 Source::Foreign { fk, pos } => {
-                    if *fk == usize::MAX || (nullable && !self.is_owner_fk(*fk) && self.rng.random_bool(null_fraction)) {
+                    if *fk == usize::MAX
+                        || (nullable
+                            && !self.is_owner_fk(*fk)
+                            && self.rng.random_bool(null_fraction))
+                    {
                         Value::Null
                     } else {
                         let target = &self.fks[*fk].target;
                         let is_user_ref = *target == self.users_table || target == "auth.users";
                         if is_user_ref {
                             // References to users point at the row's owner (or anyone, if unowned).
-                            let u = owner.unwrap_or_else(|| self.rng.random_range(0..users.len()) as u32);
+                            let u = owner
+                                .unwrap_or_else(|| self.rng.random_range(0..users.len()) as u32);
                             id_value(users[u as usize].id, &self.types[c])
                         } else {
                             match (parent_rows[*fk], loaded.get(target)) {
@@ -471,7 +558,8 @@ impl<'p> TableGen<'p> {
                     if nullable && !unique && self.rng.random_bool(null_fraction) {
                         Value::Null
                     } else {
-                        generate::value(&self.cols[c], r, *unique, &mut self.rng).unwrap_or(Value::Null)
+                        generate::value(&self.cols[c], r, *unique, &mut self.rng)
+                            .unwrap_or(Value::Null)
                     }
                 }
             };
@@ -493,7 +581,10 @@ impl<'p> TableGen<'p> {
                 c = catalog::quote_ident(col),
                 t = self.table
             );
-            client.query(&sql, &[&self.table, col]).await.map_err(SeedError::db(&self.table))?;
+            client
+                .query(&sql, &[&self.table, col])
+                .await
+                .map_err(SeedError::db(&self.table))?;
         }
         Ok(())
     }
@@ -512,5 +603,9 @@ fn is_texty(ty: &Type) -> bool {
 }
 
 fn unsupported(info: &TableInfo, col: &catalog::Column) -> SeedError {
-    SeedError::Unsupported { table: info.name.clone(), column: col.name.clone(), ty: col.type_name.clone() }
+    SeedError::Unsupported {
+        table: info.name.clone(),
+        column: col.name.clone(),
+        ty: col.type_name.clone(),
+    }
 }

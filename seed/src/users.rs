@@ -37,7 +37,13 @@ pub fn generate(seed: u64, count: usize, shared: usize, shared_domains: &[String
             };
             User {
                 id: uuid(&mut rng),
-                email: format!("{}.{}{}@{}", first.to_lowercase(), last.to_lowercase(), i + 1, domain),
+                email: format!(
+                    "{}.{}{}@{}",
+                    first.to_lowercase(),
+                    last.to_lowercase(),
+                    i + 1,
+                    domain
+                ),
                 name: format!("{first} {last}"),
             }
         })
@@ -56,7 +62,10 @@ mod tests {
         let a = generate(42, 30, 6, &shared);
         assert_eq!(a, generate(42, 30, 6, &shared));
         assert_ne!(a, generate(43, 30, 6, &shared));
-        assert_eq!(a.iter().filter(|u| u.domain() == "myroihome.com").count(), 6);
+        assert_eq!(
+            a.iter().filter(|u| u.domain() == "myroihome.com").count(),
+            6
+        );
         let mut emails: Vec<_> = a.iter().map(|u| &u.email).collect();
         emails.sort();
         emails.dedup();

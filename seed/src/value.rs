@@ -32,7 +32,11 @@ pub enum Value {
 }
 
 impl ToSql for Value {
-    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn Error + Sync + Send>> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn Error + Sync + Send>> {
         // A domain is sent as its base type.
         if let Kind::Domain(base) = ty.kind() {
             return self.to_sql(base, out);

@@ -1,0 +1,59 @@
+//! A finding: one way the migration under test failed a check.
+//!
+//! Checks produce findings, the report renders them; a finding always says
+//! which check, and where it applies the table, the actor and an example row,
+//! so a person can reproduce it.
+
+use serde::Serialize;
+
+/// One failed check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable check id, e.g. `isolation.foreign-rows`.
+    pub check: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// Who was impersonated (e-mail, or `anon`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    /// An example row id (primary key as text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<String>,
+    /// How many rows (or cases) the finding covers.
+    pub count: u64,
+    pub message: String,
+}
+
+impl Finding {
+    /// A finding of `check` with `message`; the other fields via the builders.
+    pub fn new(check: &str, message: impl Into<String>) -> Finding {
+        Finding {
+            check: check.into(),
+            table: None,
+            actor: None,
+            row: None,
+            count: 1,
+            message: message.into(),
+        }
+    }
+
+    pub fn table(mut self, table: impl Into<String>) -> Self {
+        self.table = Some(table.into());
+        self
+    }
+
+    pub fn actor(mut self, actor: impl Into<String>) -> Self {
+        self.actor = Some(actor.into());
+        self
+    }
+
+    pub fn row(mut self, row: Option<impl Into<String>>) -> Self {
+        self.row = row.map(Into::into);
+        self
+    }
+
+    pub fn count(mut self, count: u64) -> Self {
+        self.count = count;
+        self
+    }
+}

@@ -1,0 +1,176 @@
+//! Applies SQL files: `before.sql` and each migration, every file in its own
+//! transaction, statement by statement, timing each.
+//!
+//! Running statements one by one costs nothing noticeable and buys the two
+//! things a person needs when a migration breaks: the exact statement and
+//! its line in the file, with the server's message.
+
+pub mod split;
+
+use crate::error::{Error, Result};
+use crate::scenario::SqlFile;
+use serde::Serialize;
+use std::time::{Duration, Instant};
+use tokio_postgres::error::ErrorPosition;
+use tokio_postgres::Client;
+
+/// How one file went.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileRun {
+    pub file: String,
+    #[serde(with = "crate::report::millis")]
+    pub elapsed: Duration,
+    pub statements: Vec<StatementRun>,
+    /// The file's own BEGIN/COMMIT statements, folded into the harness's transaction.
+    pub folded_transaction_control: usize,
+}
+
+/// One statement's timing.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatementRun {
+    pub line: usize,
+    /// The statement's first line, shortened.
+    pub summary: String,
+    #[serde(with = "crate::report::millis")]
+    pub elapsed: Duration,
+}
+
+/// Applies `file` in one transaction. `is_migration` decides whether a
+/// failure is a finding (exit 1) or a broken scenario (exit 2).
+pub async fn apply(client: &Client, file: &SqlFile, is_migration: bool) -> Result<FileRun> {
+    let started = Instant::now();
+    let ctx = format!("applying {}", file.path.display());
+    client
+        .batch_execute("BEGIN")
+        .await
+        .map_err(Error::db(ctx.clone()))?;
+    let mut run = FileRun {
+        file: file.name(),
+        elapsed: Duration::ZERO,
+        statements: vec![],
+        folded_transaction_control: 0,
+    };
+    for stmt in split::split(&file.sql) {
+        if is_transaction_control(&stmt.sql) {
+            run.folded_transaction_control += 1;
+            continue;
+        }
+        let t = Instant::now();
+        if let Err(e) = client.batch_execute(&stmt.sql).await {
+            let _ = client.batch_execute("ROLLBACK").await;
+            return Err(statement_error(file, &stmt, &e, is_migration));
+        }
+        run.statements.push(StatementRun {
+            line: stmt.line,
+            summary: summary(&stmt.sql),
+            elapsed: t.elapsed(),
+        });
+    }
+    client.batch_execute("COMMIT").await.map_err(|e| {
+        let last = split::Statement {
+            sql: "COMMIT".into(),
+            line: file.sql.lines().count().max(1),
+        };
+        statement_error(file, &last, &e, is_migration)
+    })?;
+    run.elapsed = started.elapsed();
+    Ok(run)
+}
+
+/// BEGIN / START TRANSACTION / COMMIT / END written in the file itself.
+fn is_transaction_control(sql: &str) -> bool {
+    let words: Vec<String> = sql
+        .split_whitespace()
+        .take(2)
+        .map(|w| w.to_ascii_uppercase())
+        .collect();
+    matches!(
+        words
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
+        ["BEGIN"]
+            | ["BEGIN", "TRANSACTION" | "WORK"]
+            | ["START", "TRANSACTION"]
+            | ["COMMIT"]
+            | ["COMMIT", "TRANSACTION" | "WORK"]
+            | ["END"]
+            | ["END", "TRANSACTION" | "WORK"]
+    )
+}
+
+fn summary(sql: &str) -> String {
+    let first = sql.lines().next().unwrap_or_default().trim();
+    if first.chars().count() > 100 {
+        format!("{}…", first.chars().take(100).collect::<String>())
+    } else if sql.contains('\n') {
+        format!("{first} …")
+    } else {
+        first.to_string()
+    }
+}
+
+fn statement_error(
+    file: &SqlFile,
+    stmt: &split::Statement,
+    e: &tokio_postgres::Error,
+    is_migration: bool,
+) -> Error {
+    let (message, mut hint, line) = match e.as_db_error() {
+        Some(db) => {
+            let mut line = stmt.line;
+            if let Some(ErrorPosition::Original(pos)) = db.position() {
+                let before: String = stmt
+                    .sql
+                    .chars()
+                    .take((*pos as usize).saturating_sub(1))
+                    .collect();
+                line += before.matches('\n').count();
+            }
+            let mut msg = format!("{} {}: {}", db.severity(), db.code().code(), db.message());
+            if let Some(d) = db.detail() {
+                msg.push_str(&format!(" ({d})"));
+            }
+            (msg, db.hint().map(str::to_string), line)
+        }
+        None => (e.to_string(), None, stmt.line),
+    };
+    if e.code() == Some(&tokio_postgres::error::SqlState::ACTIVE_SQL_TRANSACTION) {
+        hint = Some("this statement cannot run inside a transaction; the harness runs each file in one, as `supabase db push` does: move it to a deploy step or drop CONCURRENTLY for the test".into());
+    }
+    Error::Statement {
+        file: file.path.clone(),
+        line,
+        statement: summary(&stmt.sql),
+        message,
+        hint,
+        is_migration,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transaction_control_is_recognised() {
+        for s in [
+            "BEGIN",
+            "begin transaction",
+            "COMMIT",
+            "end",
+            "START TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+        ] {
+            assert!(is_transaction_control(s), "{s}");
+        }
+        for s in [
+            "BEGIN ATOMIC",
+            "COMMIT PREPARED 'x'",
+            "create table begin_x()",
+            "END IF",
+        ] {
+            assert!(!is_transaction_control(s), "{s}");
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! Nothing provisioned outlives the run: not after success, not after a
+//! failure, a panic or Ctrl-C.
+//!
+//! Every resource (server process, container, database) registers a
+//! synchronous teardown here. The returned [`Guard`] runs it when dropped,
+//! which covers normal ends and panics (unwinding drops it). A signal thread
+//! covers SIGINT/SIGTERM/SIGHUP: it runs every registered teardown, then
+//! exits with code 130, so `tenant-harness run` and a `cargo test` using the
+//! library both clean up when interrupted.
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, Once};
+
+type Teardown = Box<dyn FnOnce() + Send>;
+
+static REGISTRY: Mutex<BTreeMap<u64, (String, Teardown)>> = Mutex::new(BTreeMap::new());
+static NEXT: Mutex<u64> = Mutex::new(0);
+static SIGNALS: Once = Once::new();
+
+/// Runs its teardown once, when dropped (or at a signal, whichever comes first).
+#[must_use = "dropping the guard tears the resource down"]
+pub struct Guard {
+    id: u64,
+}
+
+/// Registers `teardown` for the resource described by `what`.
+pub fn register(what: impl Into<String>, teardown: impl FnOnce() + Send + 'static) -> Guard {
+    SIGNALS.call_once(install_signal_handler);
+    let id = {
+        let mut n = NEXT.lock().unwrap_or_else(|e| e.into_inner());
+        *n += 1;
+        *n
+    };
+    REGISTRY
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(id, (what.into(), Box::new(teardown)));
+    Guard { id }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let entry = REGISTRY
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.id);
+        if let Some((_, teardown)) = entry {
+            teardown();
+        }
+    }
+}
+
+fn install_signal_handler() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        return;
+    };
+    std::thread::Builder::new()
+        .name("tenant-harness-cleanup".into())
+        .spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                let all = std::mem::take(&mut *REGISTRY.lock().unwrap_or_else(|e| e.into_inner()));
+                if !all.is_empty() {
+                    eprintln!("tenant-harness: interrupted (signal {sig}); removing what the run provisioned");
+                }
+                // Newest first: a database goes before the server it lives on.
+                for (_, (what, teardown)) in all.into_iter().rev() {
+                    eprintln!("tenant-harness: removing {what}");
+                    teardown();
+                }
+                std::process::exit(crate::error::exit::INTERRUPTED);
+            }
+        })
+        .ok();
+}
+
+/// Runs `f` on a fresh thread with its own runtime: teardown is synchronous
+/// (it runs from `Drop` and from the signal thread) but some of it talks to
+/// async clients, and a runtime cannot be blocked on from inside another.
+pub(crate) fn block_on_fresh<F, Fut>(f: F)
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
+    let handle = std::thread::spawn(move || {
+        if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            rt.block_on(f());
+        }
+    });
+    let _ = handle.join();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    #[test]
+    fn a_guard_tears_down_once_on_drop_and_on_panic() {
+        let count = Arc::new(AtomicUsize::new(0));
+        let c = count.clone();
+        drop(register("test", move || {
+            c.fetch_add(1, Ordering::SeqCst);
+        }));
+        assert_eq!(count.load(Ordering::SeqCst), 1);
+
+        let c = count.clone();
+        let result = std::panic::catch_unwind(move || {
+            let _g = register("test", move || {
+                c.fetch_add(1, Ordering::SeqCst);
+            });
+            panic!("boom");
+        });
+        assert!(result.is_err());
+        assert_eq!(count.load(Ordering::SeqCst), 2);
+    }
+}

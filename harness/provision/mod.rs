@@ -1,0 +1,215 @@
+//! A throw-away PostgreSQL for one run, behind one interface whatever the
+//! backend: a container ([`docker`]), the machine's own binaries
+//! ([`local`]), or an existing server given by URL ([`url`]).
+//!
+//! Every backend hands back a [`Database`]: a fresh database the run owns,
+//! reached as a superuser on 127.0.0.1 (or the URL's host), and removed with
+//! everything else the backend started when the `Database` is dropped.
+
+pub mod cleanup;
+pub mod docker;
+pub mod local;
+pub mod url;
+
+use crate::error::{Error, Result};
+use std::fmt;
+use std::path::PathBuf;
+use tokio_postgres::{Client, Config, NoTls};
+
+/// The official image the docker backend uses unless told otherwise.
+pub const DEFAULT_IMAGE: &str = "postgres:16";
+
+/// Where the PostgreSQL server comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Backend {
+    /// Docker when a daemon answers and the image is there (or can be pulled), else local binaries.
+    Auto,
+    /// A container from `--image`, published on 127.0.0.1 only.
+    Docker,
+    /// `initdb` + `postgres` from this machine, in a temp directory.
+    Local,
+    /// An existing server (`--database-url`); the run works in a database of its own.
+    Url,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Auto => "auto",
+            Backend::Docker => "docker",
+            Backend::Local => "local",
+            Backend::Url => "url",
+        })
+    }
+}
+
+/// How to provision.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub backend: Backend,
+    /// Image for the docker backend.
+    pub image: String,
+    /// Directory holding `initdb` and `postgres`, for the local backend.
+    pub pg_bin: Option<PathBuf>,
+    /// Server URL for the url backend.
+    pub database_url: Option<String>,
+    /// Url backend: keep the run's database instead of dropping it.
+    pub keep: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            backend: Backend::Auto,
+            image: DEFAULT_IMAGE.into(),
+            pg_bin: None,
+            database_url: None,
+            keep: false,
+        }
+    }
+}
+
+/// A server the run started, reachable as a superuser.
+pub(crate) struct Server {
+    pub admin: Config,
+    pub description: String,
+    pub guard: cleanup::Guard,
+}
+
+/// The run's own database. Dropping it removes the database (url backend)
+/// and the server or container that holds it (docker, local).
+pub struct Database {
+    config: Config,
+    /// Name of the run's database.
+    pub name: String,
+    /// The backend actually used (never `Auto`).
+    pub backend: Backend,
+    /// Where it runs, for the report: image, binaries, host and port.
+    pub description: String,
+    // Field order is drop order: the database goes before its server.
+    _database: Option<cleanup::Guard>,
+    _server: Option<cleanup::Guard>,
+}
+
+impl Database {
+    /// A new superuser connection to the run's database.
+    pub async fn connect(&self) -> Result<Client> {
+        connect(&self.config, &format!("connecting to {}", self.description)).await
+    }
+
+    /// Connection settings of the run's database (superuser).
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The server version, e.g. `15.18`.
+    pub async fn server_version(&self) -> Result<String> {
+        let c = self.connect().await?;
+        let row = c
+            .query_one("SHOW server_version", &[])
+            .await
+            .map_err(Error::db("reading server_version"))?;
+        Ok(row
+            .get::<_, String>(0)
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string())
+    }
+}
+
+/// Connects and drives the connection on the runtime.
+pub(crate) async fn connect(config: &Config, context: &str) -> Result<Client> {
+    let (client, conn) = config
+        .connect(NoTls)
+        .await
+        .map_err(Error::db(context.to_string()))?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(client)
+}
+
+/// Connects to a server that has just started: it accepts TCP a moment
+/// before it accepts logins ("the database system is starting up").
+async fn connect_ready(config: &Config, description: &str) -> Result<Client> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        match connect(config, &format!("connecting to {description}")).await {
+            Ok(c) => return Ok(c),
+            Err(_) if std::time::Instant::now() < deadline => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Provisions a server per `opts` and creates the run's database on it.
+pub async fn provision(opts: &Options) -> Result<Database> {
+    let backend = match opts.backend {
+        Backend::Auto => choose(opts).await?,
+        b => b,
+    };
+    match backend {
+        Backend::Docker => on_server(docker::start(&opts.image).await?, Backend::Docker).await,
+        Backend::Local => {
+            on_server(local::start(opts.pg_bin.as_deref()).await?, Backend::Local).await
+        }
+        Backend::Url => url::create_database(opts).await,
+        Backend::Auto => unreachable!("resolved above"),
+    }
+}
+
+async fn on_server(server: Server, backend: Backend) -> Result<Database> {
+    let name = run_database_name();
+    let admin = connect_ready(&server.admin, &server.description).await?;
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .map_err(Error::db(format!("creating database {name}")))?;
+    let mut config = server.admin.clone();
+    config.dbname(&name);
+    Ok(Database {
+        config,
+        name,
+        backend,
+        description: server.description,
+        _database: None,
+        _server: Some(server.guard),
+    })
+}
+
+/// A database name no other run uses: `tenant_harness_` and 12 hex digits.
+pub(crate) fn run_database_name() -> String {
+    format!(
+        "tenant_harness_{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    )
+}
+
+/// Docker when it can serve the image, else local binaries, else a message
+/// that says exactly what to install or set.
+async fn choose(opts: &Options) -> Result<Backend> {
+    let docker = docker::probe(&opts.image).await;
+    if docker.is_ok() {
+        return Ok(Backend::Docker);
+    }
+    let local = local::find_bin_dir(opts.pg_bin.as_deref());
+    if local.is_ok() {
+        return Ok(Backend::Local);
+    }
+    if opts.database_url.is_some() {
+        return Ok(Backend::Url);
+    }
+    Err(Error::env(
+        format!(
+            "no PostgreSQL available: docker: {}; local: {}",
+            docker.err().map_or_else(String::new, |e| e.to_string()),
+            local.err().map_or_else(String::new, |e| e.to_string())
+        ),
+        "install the server binaries (apt-get install postgresql), or start Docker with a postgres image \
+         (scripts/build-local-image builds one offline; set TENANT_HARNESS_IMAGE to it), \
+         or point DATABASE_URL at a server and use --backend url",
+    ))
+}

@@ -1,0 +1,197 @@
+//! The run's report: what was done, how long it took, what was found, and
+//! the verdict. Rendered for people on stdout and as JSON (`--json FILE`)
+//! for machines; the JSON carries `"format_version": 1`.
+
+use crate::error::{exit, Error, Result};
+use crate::finding::Finding;
+use crate::integrity::TableIntegrity;
+use crate::isolation::Coverage;
+use crate::migrate::FileRun;
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Duration;
+
+/// Serialises a `Duration` as milliseconds (float).
+pub mod millis {
+    use serde::Serializer;
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(d.as_secs_f64() * 1000.0)
+    }
+}
+
+/// One timed phase of the pipeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Phase {
+    pub name: String,
+    #[serde(with = "millis")]
+    pub elapsed: Duration,
+}
+
+/// Rows loaded per table.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeedSummary {
+    pub tables: Vec<(String, u64)>,
+    pub total_rows: u64,
+    pub rows_per_second: f64,
+}
+
+/// Everything a run found out.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub format_version: u32,
+    pub scenario: String,
+    pub backend: String,
+    pub server: String,
+    pub server_version: String,
+    pub seed: u64,
+    /// The command line that replays this run's data.
+    pub replay: String,
+    pub phases: Vec<Phase>,
+    pub seeding: Option<SeedSummary>,
+    pub migrations: Vec<FileRun>,
+    pub integrity: Vec<TableIntegrity>,
+    pub isolation: Coverage,
+    pub findings: Vec<Finding>,
+    /// `pass` or `fail`.
+    pub verdict: String,
+}
+
+impl Report {
+    /// Whether every check held.
+    pub fn passed(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    /// 0 when every check held, 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        if self.passed() {
+            exit::OK
+        } else {
+            exit::FINDINGS
+        }
+    }
+
+    /// Findings of check `check` (e.g. `isolation.foreign-rows`).
+    pub fn findings_of<'a>(&'a self, check: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
+        self.findings.iter().filter(move |f| f.check == check)
+    }
+
+    /// Writes the JSON report to `path`.
+    pub fn write_json(&self, path: &Path) -> Result<()> {
+        let text = serde_json::to_string_pretty(self).expect("report serialises");
+        std::fs::write(path, text).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
+    /// The report for people.
+    pub fn human(&self) -> String {
+        let mut o = String::new();
+        let _ = writeln!(o, "scenario  {}", self.scenario);
+        let _ = writeln!(
+            o,
+            "server    {} (PostgreSQL {}, backend {})",
+            self.server, self.server_version, self.backend
+        );
+        let _ = writeln!(o, "seed      {}   replay: {}", self.seed, self.replay);
+        let _ = writeln!(o, "\nphases");
+        for p in &self.phases {
+            let _ = writeln!(o, "  {:<22} {:>9.1} ms", p.name, ms(p.elapsed));
+        }
+        if let Some(s) = &self.seeding {
+            let _ = writeln!(
+                o,
+                "\nseeded {} rows in {} tables ({:.0} rows/s)",
+                s.total_rows,
+                s.tables.len(),
+                s.rows_per_second
+            );
+        }
+        let _ = writeln!(o, "\nmigrations");
+        for m in &self.migrations {
+            let _ = writeln!(
+                o,
+                "  {:<52} {:>3} statements {:>9.1} ms",
+                m.file,
+                m.statements.len(),
+                ms(m.elapsed)
+            );
+            if let Some(slow) = m.statements.iter().max_by_key(|s| s.elapsed) {
+                if m.statements.len() > 1 {
+                    let _ = writeln!(
+                        o,
+                        "    slowest: line {} {:.1} ms  {}",
+                        slow.line,
+                        ms(slow.elapsed),
+                        slow.summary
+                    );
+                }
+            }
+        }
+        if !self.integrity.is_empty() {
+            let _ = writeln!(
+                o,
+                "\nintegrity {:<22} {:>8} {:>8} {:>6} {:>8} {:>6} {:>6} {:>8}",
+                "table", "before", "after", "lost", "changed", "added", "null", "misassig"
+            );
+            for t in &self.integrity {
+                let _ = writeln!(
+                    o,
+                    "          {:<22} {:>8} {:>8} {:>6} {:>8} {:>6} {:>6} {:>8}",
+                    t.table,
+                    t.rows_before,
+                    t.rows_after,
+                    t.lost,
+                    t.changed,
+                    t.added,
+                    t.null_tenant,
+                    t.misassigned
+                );
+            }
+        }
+        if !self.isolation.actors.is_empty() {
+            let _ = writeln!(
+                o,
+                "\nisolation: {} actors x {} tables = {} checks; actors: {}",
+                self.isolation.actors.len(),
+                self.isolation.tables,
+                self.isolation.pairs,
+                self.isolation.actors.join(", ")
+            );
+        }
+        if self.findings.is_empty() {
+            let _ = writeln!(o, "\nno findings");
+        } else {
+            let _ = writeln!(o, "\n{} finding(s)", self.findings.len());
+            for f in &self.findings {
+                let mut place = Vec::new();
+                if let Some(t) = &f.table {
+                    place.push(format!("table {t}"));
+                }
+                if let Some(a) = &f.actor {
+                    place.push(format!("actor {a}"));
+                }
+                if let Some(r) = &f.row {
+                    place.push(format!("row {r}"));
+                }
+                let _ = writeln!(
+                    o,
+                    "  FAIL {:<28} {}\n       {}",
+                    f.check,
+                    place.join(", "),
+                    f.message
+                );
+            }
+        }
+        let _ = writeln!(o, "\nverdict: {}", self.verdict.to_uppercase());
+        o
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}

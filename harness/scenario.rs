@@ -1,0 +1,623 @@
+//! Scenario format v1: a folder with `scenario.toml`, `before.sql`,
+//! `migrations/*.sql` (applied in file-name order, the supabase/migrations
+//! convention) and an optional `rollback.sql`.
+//!
+//! `scenario.toml` states what the isolation oracle needs without naming
+//! any generated id: which tables hold tenant data and who owns each row
+//! before the migration, how users group into tenants after it, how
+//! identity reaches the database, and how much data to generate. The format
+//! is documented in README.md; unknown keys are errors, so a typo is caught
+//! with its line instead of silently ignored.
+
+use crate::error::{Error, Result};
+use serde::Deserialize;
+use serde_spanned::Spanned;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A loaded, validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub dir: PathBuf,
+    pub name: String,
+    pub description: String,
+    /// Install Supabase's roles, `auth` schema and functions where missing.
+    pub supabase: bool,
+    /// HS256 secret from the scenario; `None` means the environment's or a random one.
+    pub jwt_secret: Option<String>,
+    pub identity: Identity,
+    pub users: UsersSpec,
+    pub tenancy: Tenancy,
+    pub tables: Vec<TableSpec>,
+    pub data: DataSpec,
+    pub checks: ChecksSpec,
+    /// `before.sql`: the pre-migration schema.
+    pub before: SqlFile,
+    /// `migrations/*.sql` in file-name order.
+    pub migrations: Vec<SqlFile>,
+    pub rollback: Option<SqlFile>,
+}
+
+/// A SQL file of the scenario, read once.
+#[derive(Debug, Clone)]
+pub struct SqlFile {
+    pub path: PathBuf,
+    pub sql: String,
+}
+
+impl SqlFile {
+    /// The file name, for reports.
+    pub fn name(&self) -> String {
+        self.path.file_name().map_or_else(
+            || self.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    }
+}
+
+/// How a request's identity reaches the database after the migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    /// A JWT whose `sub` is the user's id, read by `auth.uid()`.
+    JwtSub { role: String, anon_role: String },
+    /// A JWT carrying the tenant in claim `claim` (besides `sub`).
+    JwtClaim {
+        claim: String,
+        role: String,
+        anon_role: String,
+    },
+    /// A session setting such as `app.tenant_id`, set per transaction, under `role`.
+    Setting { setting: String, role: String },
+}
+
+impl Identity {
+    /// The database role impersonated users act as.
+    pub fn role(&self) -> &str {
+        match self {
+            Identity::JwtSub { role, .. }
+            | Identity::JwtClaim { role, .. }
+            | Identity::Setting { role, .. } => role,
+        }
+    }
+
+    /// The role of a request without a user, if the model has one.
+    pub fn anon_role(&self) -> Option<&str> {
+        match self {
+            Identity::JwtSub { anon_role, .. } | Identity::JwtClaim { anon_role, .. } => {
+                Some(anon_role)
+            }
+            Identity::Setting { .. } => None,
+        }
+    }
+}
+
+/// The pre-migration users table.
+#[derive(Debug, Clone)]
+pub struct UsersSpec {
+    pub table: String,
+    pub id: String,
+    pub email: String,
+    pub name: Option<String>,
+    /// Mirror every user into `auth.users` (Supabase).
+    pub auth_users: bool,
+}
+
+/// The tenant column and how users group into tenants.
+#[derive(Debug, Clone)]
+pub struct Tenancy {
+    /// The column the migration adds to every tenant table.
+    pub column: String,
+    pub grouping: Grouping,
+}
+
+/// How users group into tenants after the migration, stated over
+/// pre-migration data so that no generated id needs naming.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grouping {
+    /// Users at one of these domains share one tenant per domain; every other user has their own.
+    EmailDomain { shared_domains: Vec<String> },
+    /// Every user is their own tenant.
+    PerUser,
+    /// All pre-existing rows belong to one tenant (optionally: whose tenant value is this literal).
+    Single { tenant: Option<String> },
+}
+
+/// A table that holds tenant data.
+#[derive(Debug, Clone)]
+pub struct TableSpec {
+    pub name: String,
+    /// Column holding the owning user's id before the migration.
+    pub owner: Option<String>,
+    /// Line in scenario.toml, for messages about this table.
+    pub line: usize,
+}
+
+/// Data sizes and the random seed.
+#[derive(Debug, Clone)]
+pub struct DataSpec {
+    pub seed: u64,
+    pub users: usize,
+    pub shared_domain_users: usize,
+    pub rows_per_table: u64,
+    pub rows: BTreeMap<String, u64>,
+    pub null_fraction: f64,
+}
+
+impl DataSpec {
+    /// Rows to generate for `table`.
+    pub fn rows_for(&self, table: &str) -> u64 {
+        self.rows.get(table).copied().unwrap_or(self.rows_per_table)
+    }
+}
+
+/// Knobs of the checks.
+#[derive(Debug, Clone)]
+pub struct ChecksSpec {
+    /// How many users (from different tenants) the isolation check impersonates.
+    pub isolation_users: usize,
+}
+
+// ---- raw TOML shape ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    version: Spanned<u32>,
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    database: RawDatabase,
+    identity: RawIdentity,
+    users: RawUsers,
+    tenancy: RawTenancy,
+    tables: Vec<RawTable>,
+    data: RawData,
+    #[serde(default)]
+    checks: RawChecks,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawDatabase {
+    #[serde(default)]
+    supabase: bool,
+    jwt_secret: Option<String>,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+enum Via {
+    JwtSub,
+    JwtClaim,
+    Setting,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIdentity {
+    via: Spanned<Via>,
+    #[serde(default = "default_role")]
+    role: String,
+    #[serde(default = "default_anon")]
+    anon_role: String,
+    claim: Option<String>,
+    setting: Option<String>,
+}
+
+fn default_role() -> String {
+    "authenticated".into()
+}
+fn default_anon() -> String {
+    "anon".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUsers {
+    table: String,
+    #[serde(default = "default_id")]
+    id: String,
+    #[serde(default = "default_email")]
+    email: String,
+    name: Option<String>,
+    #[serde(default)]
+    auth_users: bool,
+}
+
+fn default_id() -> String {
+    "id".into()
+}
+fn default_email() -> String {
+    "email".into()
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+enum GroupBy {
+    EmailDomain,
+    User,
+    Single,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTenancy {
+    column: String,
+    group_by: Spanned<GroupBy>,
+    #[serde(default)]
+    shared_domains: Vec<String>,
+    tenant: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTable {
+    name: Spanned<String>,
+    owner: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawData {
+    seed: u64,
+    users: Spanned<usize>,
+    #[serde(default = "zero_spanned")]
+    shared_domain_users: Spanned<usize>,
+    #[serde(default = "default_rows")]
+    rows_per_table: u64,
+    #[serde(default)]
+    rows: BTreeMap<String, Spanned<u64>>,
+    #[serde(default = "default_null_fraction")]
+    null_fraction: Spanned<f64>,
+}
+
+fn zero_spanned() -> Spanned<usize> {
+    Spanned::new(0..0, 0)
+}
+fn default_rows() -> u64 {
+    200
+}
+fn default_null_fraction() -> Spanned<f64> {
+    Spanned::new(0..0, 0.1)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChecks {
+    #[serde(default = "default_isolation_users")]
+    isolation_users: usize,
+}
+
+impl Default for RawChecks {
+    fn default() -> Self {
+        RawChecks {
+            isolation_users: default_isolation_users(),
+        }
+    }
+}
+
+fn default_isolation_users() -> usize {
+    6
+}
+
+/// 1-based line of byte offset `at` in `text`.
+fn line_of(text: &str, at: usize) -> usize {
+    text[..at.min(text.len())]
+        .bytes()
+        .filter(|b| *b == b'\n')
+        .count()
+        + 1
+}
+
+impl Scenario {
+    /// Loads and validates the scenario folder `dir`.
+    pub fn load(dir: impl AsRef<Path>) -> Result<Scenario> {
+        let dir = dir.as_ref().to_path_buf();
+        let toml_path = dir.join("scenario.toml");
+        let text = std::fs::read_to_string(&toml_path).map_err(|e| Error::Scenario {
+            file: toml_path.clone(),
+            line: None,
+            message: format!("cannot read: {e} (a scenario folder holds scenario.toml, before.sql and migrations/)"),
+        })?;
+        let fail = |span: Option<std::ops::Range<usize>>, message: String| Error::Scenario {
+            file: toml_path.clone(),
+            line: span.map(|s| line_of(&text, s.start)),
+            message,
+        };
+        let raw: Raw =
+            toml::from_str(&text).map_err(|e| fail(e.span(), e.message().to_string()))?;
+
+        if *raw.version.get_ref() != 1 {
+            return Err(fail(
+                Some(raw.version.span()),
+                format!(
+                    "key `version`: unsupported version {}; this harness reads version 1",
+                    raw.version.get_ref()
+                ),
+            ));
+        }
+        let id = &raw.identity;
+        let identity = match *id.via.get_ref() {
+            Via::JwtSub => Identity::JwtSub { role: id.role.clone(), anon_role: id.anon_role.clone() },
+            Via::JwtClaim => Identity::JwtClaim {
+                claim: id.claim.clone().ok_or_else(|| fail(Some(id.via.span()), "key `identity.claim`: required when via = \"jwt_claim\" (the claim that carries the tenant)".into()))?,
+                role: id.role.clone(),
+                anon_role: id.anon_role.clone(),
+            },
+            Via::Setting => Identity::Setting {
+                setting: id.setting.clone().ok_or_else(|| fail(Some(id.via.span()), "key `identity.setting`: required when via = \"setting\" (for example \"app.tenant_id\")".into()))?,
+                role: id.role.clone(),
+            },
+        };
+        let t = &raw.tenancy;
+        let grouping = match *t.group_by.get_ref() {
+            GroupBy::EmailDomain => {
+                if t.shared_domains.is_empty() {
+                    return Err(fail(
+                        Some(t.group_by.span()),
+                        "key `tenancy.shared_domains`: required when group_by = \"email_domain\""
+                            .into(),
+                    ));
+                }
+                Grouping::EmailDomain {
+                    shared_domains: t
+                        .shared_domains
+                        .iter()
+                        .map(|d| d.to_ascii_lowercase())
+                        .collect(),
+                }
+            }
+            GroupBy::User => Grouping::PerUser,
+            GroupBy::Single => Grouping::Single {
+                tenant: t.tenant.clone(),
+            },
+        };
+        let d = &raw.data;
+        if *d.users.get_ref() == 0 {
+            return Err(fail(
+                Some(d.users.span()),
+                "key `data.users`: at least one user is needed".into(),
+            ));
+        }
+        if d.shared_domain_users.get_ref() > d.users.get_ref() {
+            return Err(fail(
+                Some(d.shared_domain_users.span()),
+                format!(
+                    "key `data.shared_domain_users`: {} is more than data.users = {}",
+                    d.shared_domain_users.get_ref(),
+                    d.users.get_ref()
+                ),
+            ));
+        }
+        if !(0.0..=1.0).contains(d.null_fraction.get_ref()) {
+            return Err(fail(
+                Some(d.null_fraction.span()),
+                "key `data.null_fraction`: must be between 0 and 1".into(),
+            ));
+        }
+        if raw.tables.is_empty() {
+            return Err(fail(
+                None,
+                "key `tables`: list at least one [[tables]] entry holding tenant data".into(),
+            ));
+        }
+        let tables: Vec<TableSpec> = raw
+            .tables
+            .iter()
+            .map(|rt| TableSpec {
+                name: rt.name.get_ref().clone(),
+                owner: rt.owner.clone(),
+                line: line_of(&text, rt.name.span().start),
+            })
+            .collect();
+        for (name, rows) in &d.rows {
+            if !tables.iter().any(|t| &t.name == name) {
+                return Err(fail(
+                    Some(rows.span()),
+                    format!(
+                        "key `data.rows.{name}`: `{name}` is not one of the scenario's [[tables]]"
+                    ),
+                ));
+            }
+        }
+        if !matches!(grouping, Grouping::Single { .. }) {
+            if let Some(t) = tables
+                .iter()
+                .find(|t| t.owner.is_none() && t.name != raw.users.table)
+            {
+                return Err(Error::Scenario {
+                    file: toml_path.clone(),
+                    line: Some(t.line),
+                    message: format!("key `tables.owner`: table `{}` needs an owner column (who owned each row before the migration) unless tenancy.group_by = \"single\"", t.name),
+                });
+            }
+        }
+
+        let before = read_sql(&dir.join("before.sql"))?;
+        let mig_dir = dir.join("migrations");
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&mig_dir)
+            .map_err(|e| Error::Scenario {
+                file: mig_dir.clone(),
+                line: None,
+                message: format!("cannot read the migrations folder: {e}"),
+            })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+            .collect();
+        paths.sort();
+        if paths.is_empty() {
+            return Err(Error::Scenario {
+                file: mig_dir,
+                line: None,
+                message: "no .sql files: the migration under test goes here".into(),
+            });
+        }
+        let migrations = paths
+            .iter()
+            .map(|p| read_sql(p))
+            .collect::<Result<Vec<_>>>()?;
+        let rollback_path = dir.join("rollback.sql");
+        let rollback = if rollback_path.exists() {
+            Some(read_sql(&rollback_path)?)
+        } else {
+            None
+        };
+
+        Ok(Scenario {
+            name: raw.name,
+            description: raw.description,
+            supabase: raw.database.supabase,
+            jwt_secret: raw.database.jwt_secret,
+            identity,
+            users: UsersSpec {
+                table: raw.users.table,
+                id: raw.users.id,
+                email: raw.users.email,
+                name: raw.users.name,
+                auth_users: raw.users.auth_users,
+            },
+            tenancy: Tenancy {
+                column: raw.tenancy.column,
+                grouping,
+            },
+            tables,
+            data: DataSpec {
+                seed: d.seed,
+                users: *d.users.get_ref(),
+                shared_domain_users: *d.shared_domain_users.get_ref(),
+                rows_per_table: d.rows_per_table,
+                rows: d
+                    .rows
+                    .iter()
+                    .map(|(k, v)| (k.clone(), *v.get_ref()))
+                    .collect(),
+                null_fraction: *d.null_fraction.get_ref(),
+            },
+            checks: ChecksSpec {
+                isolation_users: raw.checks.isolation_users.max(2),
+            },
+            before,
+            migrations,
+            rollback,
+            dir,
+        })
+    }
+
+    /// Adds a migration file after the scenario's own, as if it were the
+    /// last file of `migrations/`: how a test states a variant of a
+    /// migration without copying the scenario.
+    pub fn with_migration(mut self, name: &str, sql: &str) -> Scenario {
+        self.migrations.push(SqlFile {
+            path: self.dir.join("migrations").join(name),
+            sql: sql.to_string(),
+        });
+        self
+    }
+
+    /// The scenario.toml path, for messages.
+    pub fn toml_path(&self) -> PathBuf {
+        self.dir.join("scenario.toml")
+    }
+}
+
+fn read_sql(path: &Path) -> Result<SqlFile> {
+    let sql = std::fs::read_to_string(path).map_err(|e| Error::Scenario {
+        file: path.to_path_buf(),
+        line: None,
+        message: format!("cannot read: {e}"),
+    })?;
+    Ok(SqlFile {
+        path: path.to_path_buf(),
+        sql,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, toml: &str) {
+        std::fs::create_dir_all(dir.join("migrations")).unwrap();
+        std::fs::write(dir.join("scenario.toml"), toml).unwrap();
+        std::fs::write(dir.join("before.sql"), "create table t(id int);").unwrap();
+        std::fs::write(dir.join("migrations/001.sql"), "select 1;").unwrap();
+    }
+
+    const GOOD: &str = r#"
+version = 1
+name = "s"
+[identity]
+via = "jwt_sub"
+[users]
+table = "profiles"
+[tenancy]
+column = "tenant_id"
+group_by = "email_domain"
+shared_domains = ["Example.com"]
+[[tables]]
+name = "clients"
+owner = "org_id"
+[data]
+seed = 1
+users = 4
+shared_domain_users = 2
+"#;
+
+    #[test]
+    fn a_good_scenario_loads_with_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), GOOD);
+        let s = Scenario::load(dir.path()).unwrap();
+        assert_eq!(
+            s.identity,
+            Identity::JwtSub {
+                role: "authenticated".into(),
+                anon_role: "anon".into()
+            }
+        );
+        assert_eq!(
+            s.tenancy.grouping,
+            Grouping::EmailDomain {
+                shared_domains: vec!["example.com".into()]
+            }
+        );
+        assert_eq!(s.data.rows_for("clients"), 200);
+        assert_eq!(s.migrations.len(), 1);
+    }
+
+    #[test]
+    fn a_misspelled_key_is_reported_with_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), &GOOD.replace("group_by", "grup_by"));
+        let err = Scenario::load(dir.path()).unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            matches!(err, Error::Scenario { line: Some(9), .. }),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("scenario.toml:9") && msg.contains("grup_by"),
+            "{msg}"
+        );
+        assert_eq!(err.exit_code(), crate::error::exit::USAGE);
+    }
+
+    #[test]
+    fn semantic_errors_name_key_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &GOOD.replace("shared_domain_users = 2", "shared_domain_users = 9"),
+        );
+        let msg = Scenario::load(dir.path()).unwrap_err().to_string();
+        assert!(
+            msg.contains(":20:") && msg.contains("data.shared_domain_users"),
+            "{msg}"
+        );
+
+        write(dir.path(), &GOOD.replace("owner = \"org_id\"\n", ""));
+        let msg = Scenario::load(dir.path()).unwrap_err().to_string();
+        assert!(msg.contains(":14:") && msg.contains("owner"), "{msg}");
+    }
+}

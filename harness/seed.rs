@@ -1,0 +1,157 @@
+//! From a scenario to seeded data: the users (and which tenant each will
+//! belong to after the migration), then every tenant table through
+//! [`tenant_seed`].
+
+use crate::error::{Error, Result};
+use crate::scenario::{Grouping, Scenario};
+use tenant_seed::plan::{SeedPlan, TablePlan, UsersTable};
+use tenant_seed::{SeedError, SeedOutcome};
+use tokio_postgres::Client;
+
+/// A seeded user and the tenant group the scenario says they belong to
+/// after the migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeededUser {
+    pub id: uuid::Uuid,
+    pub email: String,
+    pub name: String,
+    /// Tenant group label, e.g. `domain:myroihome.com` or `user:ava.kim3@bayview.io`.
+    pub group: String,
+}
+
+/// The tenant group of a user with `email` under `grouping`.
+pub fn group_of(grouping: &Grouping, email: &str) -> String {
+    match grouping {
+        Grouping::EmailDomain { shared_domains } => {
+            let domain = email
+                .rsplit_once('@')
+                .map_or("", |(_, d)| d)
+                .to_ascii_lowercase();
+            if shared_domains.contains(&domain) {
+                format!("domain:{domain}")
+            } else {
+                format!("user:{email}")
+            }
+        }
+        Grouping::PerUser => format!("user:{email}"),
+        Grouping::Single { tenant } => format!("tenant:{}", tenant.as_deref().unwrap_or("all")),
+    }
+}
+
+/// The scenario's users under `seed`.
+pub fn users(scenario: &Scenario, seed: u64) -> Vec<SeededUser> {
+    let shared = match &scenario.tenancy.grouping {
+        Grouping::EmailDomain { shared_domains } => shared_domains.clone(),
+        _ => Vec::new(),
+    };
+    tenant_seed::users::generate(
+        seed,
+        scenario.data.users,
+        scenario.data.shared_domain_users,
+        &shared,
+    )
+    .into_iter()
+    .map(|u| SeededUser {
+        group: group_of(&scenario.tenancy.grouping, &u.email),
+        id: u.id,
+        email: u.email,
+        name: u.name,
+    })
+    .collect()
+}
+
+/// The seeding plan for `scenario` with `users`.
+pub fn plan(scenario: &Scenario, seed: u64, users: &[SeededUser]) -> SeedPlan {
+    SeedPlan {
+        seed,
+        users_table: UsersTable {
+            table: scenario.users.table.clone(),
+            id_column: scenario.users.id.clone(),
+            email_column: Some(scenario.users.email.clone()),
+            name_column: scenario.users.name.clone(),
+            auth_users: scenario.users.auth_users,
+        },
+        users: users
+            .iter()
+            .map(|u| tenant_seed::User {
+                id: u.id,
+                email: u.email.clone(),
+                name: u.name.clone(),
+            })
+            .collect(),
+        tables: scenario
+            .tables
+            .iter()
+            .filter(|t| t.name != scenario.users.table)
+            .map(|t| TablePlan {
+                table: t.name.clone(),
+                owner_column: t.owner.clone(),
+                rows: scenario.data.rows_for(&t.name),
+            })
+            .collect(),
+        null_fraction: scenario.data.null_fraction,
+    }
+}
+
+/// Seeds the database; returns the users and what was loaded.
+pub async fn run(
+    client: &Client,
+    scenario: &Scenario,
+    seed: u64,
+) -> Result<(Vec<SeededUser>, SeedOutcome)> {
+    let users = users(scenario, seed);
+    let plan = plan(scenario, seed, &users);
+    let outcome = tenant_seed::plan::run(client, &plan)
+        .await
+        .map_err(|e| scenario_error(scenario, e))?;
+    Ok((users, outcome))
+}
+
+/// A seeding error about a table the scenario names points at its line.
+fn scenario_error(scenario: &Scenario, e: SeedError) -> Error {
+    let table = match &e {
+        SeedError::NoSuchTable { table } | SeedError::NoSuchColumn { table, .. } => {
+            Some(table.clone())
+        }
+        _ => None,
+    };
+    let line = table.and_then(|t| {
+        let short = t.rsplit('.').next().unwrap_or(&t).to_string();
+        scenario
+            .tables
+            .iter()
+            .find(|s| s.name == t || s.name == short)
+            .map(|s| s.line)
+    });
+    match line {
+        Some(line) => Error::Scenario {
+            file: scenario.toml_path(),
+            line: Some(line),
+            message: e.to_string(),
+        },
+        None => Error::Seed(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grouping_follows_the_email_domain_rule() {
+        let g = Grouping::EmailDomain {
+            shared_domains: vec!["myroihome.com".into()],
+        };
+        assert_eq!(group_of(&g, "a@MyRoiHome.com"), "domain:myroihome.com");
+        assert_eq!(group_of(&g, "b@bayview.io"), "user:b@bayview.io");
+        assert_eq!(
+            group_of(
+                &Grouping::Single {
+                    tenant: Some("caps".into())
+                },
+                "x@y"
+            ),
+            "tenant:caps"
+        );
+    }
+}
