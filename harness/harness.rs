@@ -40,6 +40,8 @@ pub mod env {
     pub const DATABASE_URL: &str = "DATABASE_URL";
     pub const SEED: &str = "TENANT_HARNESS_SEED";
     pub const JWT_SECRET: &str = "TENANT_HARNESS_JWT_SECRET";
+    /// Set to 1 to never pull images (air-gapped machines).
+    pub const NO_PULL: &str = "TENANT_HARNESS_NO_PULL";
 }
 
 /// Configures a run; [`HarnessBuilder::start`] provisions and migrates.
@@ -73,6 +75,12 @@ impl HarnessBuilder {
     /// Server URL for the url backend.
     pub fn database_url(mut self, url: impl Into<String>) -> Self {
         self.options.database_url = Some(url.into());
+        self
+    }
+
+    /// Docker backend: whether a missing image may be pulled.
+    pub fn pull(mut self, pull: bool) -> Self {
+        self.options.pull = pull;
         self
     }
 
@@ -211,6 +219,7 @@ impl Harness {
         }
         options.pg_bin = var(env::PG_BIN).map(PathBuf::from);
         options.database_url = var(env::DATABASE_URL);
+        options.pull = !var(env::NO_PULL).is_some_and(|v| v != "0");
         HarnessBuilder {
             scenario,
             options,

@@ -43,6 +43,9 @@ struct RunArgs {
     /// Url backend: keep the run's database.
     #[arg(long)]
     keep: bool,
+    /// Docker backend: never pull a missing image (air-gapped machines).
+    #[arg(long, env = env::NO_PULL, value_parser = clap::builder::BoolishValueParser::new())]
+    no_pull: bool,
     /// Seed for all generated data (default: the scenario's).
     #[arg(long, env = env::SEED)]
     seed: Option<u64>,
@@ -78,7 +81,8 @@ async fn run(args: RunArgs) -> i32 {
     let mut builder = builder
         .backend(args.backend)
         .image(args.image)
-        .keep(args.keep);
+        .keep(args.keep)
+        .pull(!args.no_pull);
     if let Some(dir) = args.pg_bin {
         builder = builder.pg_bin(dir);
     }

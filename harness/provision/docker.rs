@@ -33,14 +33,20 @@ async fn client() -> Result<Docker> {
 }
 
 /// Whether the daemon answers and `image` is present or can be pulled.
-pub async fn probe(image: &str) -> Result<()> {
+pub async fn probe(image: &str, pull: bool) -> Result<()> {
     let docker = client().await?;
-    ensure_image(&docker, image).await
+    ensure_image(&docker, image, pull).await
 }
 
-async fn ensure_image(docker: &Docker, image: &str) -> Result<()> {
+async fn ensure_image(docker: &Docker, image: &str, pull: bool) -> Result<()> {
     if docker.inspect_image(image).await.is_ok() {
         return Ok(());
+    }
+    if !pull {
+        return Err(Error::env(
+            format!("image {image} is not present and pulling is off"),
+            "build one offline with scripts/build-local-image and set TENANT_HARNESS_IMAGE, or allow pulling",
+        ));
     }
     let (name, tag) = match image.rsplit_once(':') {
         Some((n, t)) if !t.contains('/') => (n, t),
@@ -73,9 +79,9 @@ async fn ensure_image(docker: &Docker, image: &str) -> Result<()> {
 }
 
 /// Starts a container from `image` and waits until it accepts connections.
-pub(crate) async fn start(image: &str) -> Result<Server> {
+pub(crate) async fn start(image: &str, pull: bool) -> Result<Server> {
     let docker = client().await?;
-    ensure_image(&docker, image).await?;
+    ensure_image(&docker, image, pull).await?;
     let password = uuid::Uuid::new_v4().simple().to_string();
     let name = format!(
         "tenant-harness-{}",

@@ -55,6 +55,8 @@ pub struct Options {
     pub database_url: Option<String>,
     /// Url backend: keep the run's database instead of dropping it.
     pub keep: bool,
+    /// Docker backend: pull the image when it is not present (off in air-gapped CI).
+    pub pull: bool,
 }
 
 impl Default for Options {
@@ -65,6 +67,7 @@ impl Default for Options {
             pg_bin: None,
             database_url: None,
             keep: false,
+            pull: true,
         }
     }
 }
@@ -152,7 +155,13 @@ pub async fn provision(opts: &Options) -> Result<Database> {
         b => b,
     };
     match backend {
-        Backend::Docker => on_server(docker::start(&opts.image).await?, Backend::Docker).await,
+        Backend::Docker => {
+            on_server(
+                docker::start(&opts.image, opts.pull).await?,
+                Backend::Docker,
+            )
+            .await
+        }
         Backend::Local => {
             on_server(local::start(opts.pg_bin.as_deref()).await?, Backend::Local).await
         }
@@ -191,7 +200,7 @@ pub(crate) fn run_database_name() -> String {
 /// Docker when it can serve the image, else local binaries, else a message
 /// that says exactly what to install or set.
 async fn choose(opts: &Options) -> Result<Backend> {
-    let docker = docker::probe(&opts.image).await;
+    let docker = docker::probe(&opts.image, opts.pull).await;
     if docker.is_ok() {
         return Ok(Backend::Docker);
     }

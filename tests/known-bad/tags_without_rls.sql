@@ -1,0 +1,2 @@
+-- Catalog #1: a tenant table left without RLS.
+ALTER TABLE public.tags DISABLE ROW LEVEL SECURITY;
