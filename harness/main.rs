@@ -56,6 +56,8 @@ struct RunArgs {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Ctrl-C at any point removes whatever the run has provisioned, then exits 130.
+    tenant_harness::provision::cleanup::arm();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

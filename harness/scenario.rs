@@ -593,11 +593,11 @@ shared_domain_users = 2
         let err = Scenario::load(dir.path()).unwrap_err();
         let msg = err.to_string();
         assert!(
-            matches!(err, Error::Scenario { line: Some(9), .. }),
+            matches!(err, Error::Scenario { line: Some(10), .. }),
             "{msg}"
         );
         assert!(
-            msg.contains("scenario.toml:9") && msg.contains("grup_by"),
+            msg.contains("scenario.toml:10") && msg.contains("grup_by"),
             "{msg}"
         );
         assert_eq!(err.exit_code(), crate::error::exit::USAGE);
@@ -612,12 +612,12 @@ shared_domain_users = 2
         );
         let msg = Scenario::load(dir.path()).unwrap_err().to_string();
         assert!(
-            msg.contains(":20:") && msg.contains("data.shared_domain_users"),
+            msg.contains(":18:") && msg.contains("data.shared_domain_users"),
             "{msg}"
         );
 
         write(dir.path(), &GOOD.replace("owner = \"org_id\"\n", ""));
         let msg = Scenario::load(dir.path()).unwrap_err().to_string();
-        assert!(msg.contains(":14:") && msg.contains("owner"), "{msg}");
+        assert!(msg.contains(":13:") && msg.contains("owner"), "{msg}");
     }
 }

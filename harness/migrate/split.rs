@@ -48,23 +48,7 @@ pub fn split(sql: &str) -> Vec<Statement> {
                     i += 1;
                 }
             }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                let mut depth = 0;
-                while i < b.len() {
-                    if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
-                        depth += 1;
-                        i += 2;
-                    } else if b[i] == b'*' && b.get(i + 1) == Some(&b'/') {
-                        depth -= 1;
-                        i += 2;
-                        if depth == 0 {
-                            break;
-                        }
-                    } else {
-                        i += 1;
-                    }
-                }
-            }
+            b'/' if b.get(i + 1) == Some(&b'*') => i = skip_block_comment(b, i),
             b'$' if i == 0 || !is_ident(b[i - 1]) => match dollar_tag(b, i) {
                 Some(tag_end) => {
                     let tag = &sql[i..tag_end];
@@ -89,6 +73,26 @@ pub fn split(sql: &str) -> Vec<Statement> {
 
 fn is_ident(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_'
+}
+
+/// Index after a `/* … */` comment starting at `i`; they nest in PostgreSQL.
+fn skip_block_comment(b: &[u8], mut i: usize) -> usize {
+    let mut depth = 0;
+    while i < b.len() {
+        if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
+            depth += 1;
+            i += 2;
+        } else if b[i] == b'*' && b.get(i + 1) == Some(&b'/') {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                return i;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    b.len()
 }
 
 /// Index after the closing quote (a doubled quote is an escaped one).
@@ -134,10 +138,7 @@ fn first_token(text: &str) -> Option<usize> {
                 i += 1;
             }
         } else if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
-            match text[i + 2..].find("*/") {
-                Some(p) => i += p + 4,
-                None => return None,
-            }
+            i = skip_block_comment(b, i);
         } else {
             return Some(i);
         }

@@ -23,9 +23,15 @@ pub struct Guard {
     id: u64,
 }
 
+/// Installs the signal handler now, before anything is created that a
+/// signal could otherwise orphan (idempotent; `register` also does it).
+pub fn arm() {
+    SIGNALS.call_once(install_signal_handler);
+}
+
 /// Registers `teardown` for the resource described by `what`.
 pub fn register(what: impl Into<String>, teardown: impl FnOnce() + Send + 'static) -> Guard {
-    SIGNALS.call_once(install_signal_handler);
+    arm();
     let id = {
         let mut n = NEXT.lock().unwrap_or_else(|e| e.into_inner());
         *n += 1;

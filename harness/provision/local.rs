@@ -13,6 +13,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio_postgres::Config;
 
@@ -91,6 +92,15 @@ fn run_as() -> Result<Option<(nix::unistd::Uid, nix::unistd::Gid)>> {
     }
 }
 
+/// What the teardown removes: the server (once started) and the temp dir.
+/// Registered as soon as the directory exists, so a signal at any later
+/// moment still cleans up.
+#[derive(Default)]
+struct Footprint {
+    child: Option<Child>,
+    dir: Option<tempfile::TempDir>,
+}
+
 fn start_blocking(bin: &Path) -> Result<Server> {
     let owner = run_as()?;
     let dir = tempfile::Builder::new()
@@ -102,19 +112,34 @@ fn start_blocking(bin: &Path) -> Result<Server> {
                 "check that TMPDIR is writable",
             )
         })?;
+    let root = dir.path().to_path_buf();
+    let footprint = Arc::new(Mutex::new(Footprint {
+        child: None,
+        dir: Some(dir),
+    }));
+    let guard = cleanup::register(format!("local PostgreSQL in {}", root.display()), {
+        let footprint = footprint.clone();
+        move || {
+            let mut f = footprint.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(mut c) = f.child.take() {
+                stop(&mut c);
+            }
+            drop(f.dir.take());
+        }
+    });
     let io_err = |what: &str, e: std::io::Error| {
         Error::env(
-            format!("{what} in {}: {e}", dir.path().display()),
+            format!("{what} in {}: {e}", root.display()),
             "check free space and permissions of TMPDIR",
         )
     };
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))
+    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o700))
         .map_err(|e| io_err("chmod", e))?;
     let password = uuid::Uuid::new_v4().simple().to_string();
-    let pwfile = dir.path().join("pwfile");
+    let pwfile = root.join("pwfile");
     std::fs::write(&pwfile, &password).map_err(|e| io_err("writing the password file", e))?;
     if let Some((uid, gid)) = owner {
-        for p in [dir.path(), pwfile.as_path()] {
+        for p in [root.as_path(), pwfile.as_path()] {
             nix::unistd::chown(p, Some(uid), Some(gid)).map_err(|e| {
                 Error::env(
                     format!("chown {} to postgres: {e}", p.display()),
@@ -123,20 +148,19 @@ fn start_blocking(bin: &Path) -> Result<Server> {
             })?;
         }
     }
-    let data = dir.path().join("data");
+    let data = root.join("data");
     let command = |name: &str| {
         let mut c = Command::new(bin.join(name));
-        c.current_dir(dir.path())
-            .env("LC_ALL", "C")
-            .env_remove("PGDATA");
+        c.current_dir(&root).env("LC_ALL", "C").env_remove("PGDATA");
         if let Some((uid, gid)) = owner {
-            c.uid(uid.as_raw())
-                .gid(gid.as_raw())
-                .env("HOME", dir.path());
+            c.uid(uid.as_raw()).gid(gid.as_raw()).env("HOME", &root);
         }
         c
     };
-    let out = command("initdb")
+    // initdb is tracked like the server, so a signal during it stops it too.
+    let initdb_log = root.join("initdb.log");
+    let log = File::create(&initdb_log).map_err(|e| io_err("creating the initdb log", e))?;
+    let child = command("initdb")
         .arg("-D")
         .arg(&data)
         .args([
@@ -150,20 +174,37 @@ fn start_blocking(bin: &Path) -> Result<Server> {
             "--auth-host=scram-sha-256",
         ])
         .arg(format!("--pwfile={}", pwfile.display()))
-        .output()
+        .stdin(Stdio::null())
+        .stdout(
+            log.try_clone()
+                .map_err(|e| io_err("opening the initdb log", e))?,
+        )
+        .stderr(log)
+        .spawn()
         .map_err(|e| {
             Error::env(
                 format!("running {}: {e}", bin.join("initdb").display()),
                 "check --pg-bin",
             )
         })?;
+    footprint.lock().unwrap_or_else(|e| e.into_inner()).child = Some(child);
+    let status = loop {
+        let mut f = footprint.lock().unwrap_or_else(|e| e.into_inner());
+        match f.child.as_mut().map(|c| c.try_wait()) {
+            Some(Ok(Some(status))) => {
+                f.child = None;
+                break status;
+            }
+            Some(Ok(None)) => {}
+            _ => return Err(Error::env("initdb was interrupted", "run again")),
+        }
+        drop(f);
+        std::thread::sleep(Duration::from_millis(10));
+    };
     let _ = std::fs::remove_file(&pwfile);
-    if !out.status.success() {
+    if !status.success() {
         return Err(Error::env(
-            format!(
-                "initdb failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            ),
+            format!("initdb failed ({status}): {}", tail(&initdb_log)),
             "check that the binaries work (initdb --version) and TMPDIR is writable",
         ));
     }
@@ -172,7 +213,7 @@ fn start_blocking(bin: &Path) -> Result<Server> {
     let mut last_error = String::new();
     for _ in 0..3 {
         let port = free_port().map_err(|e| io_err("finding a free port", e))?;
-        let log_path = dir.path().join("postgres.log");
+        let log_path = root.join("postgres.log");
         let log = File::create(&log_path).map_err(|e| io_err("creating the server log", e))?;
         if let Some((uid, gid)) = owner {
             let _ = nix::unistd::chown(&log_path, Some(uid), Some(gid));
@@ -181,7 +222,7 @@ fn start_blocking(bin: &Path) -> Result<Server> {
             .arg("-D")
             .arg(&data)
             .args(["-p", &port.to_string(), "-h", "127.0.0.1", "-k"])
-            .arg(dir.path())
+            .arg(&root)
             .args([
                 "-c",
                 "fsync=off",
@@ -194,10 +235,7 @@ fn start_blocking(bin: &Path) -> Result<Server> {
             ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(
-                log.try_clone()
-                    .map_err(|e| io_err("opening the server log", e))?,
-            )
+            .stderr(log)
             .spawn()
             .map_err(|e| {
                 Error::env(
@@ -205,20 +243,18 @@ fn start_blocking(bin: &Path) -> Result<Server> {
                     "check --pg-bin",
                 )
             })?;
-        let description = format!("local PostgreSQL ({}) on 127.0.0.1:{port}", bin.display());
-        let mut config = Config::new();
-        config
-            .host("127.0.0.1")
-            .port(port)
-            .user("postgres")
-            .password(password.as_str())
-            .dbname("postgres");
-        // From here on the guard owns the process and the directory.
-        let mut child_slot = Some(child);
-        match wait_ready(&mut child_slot, port) {
+        footprint.lock().unwrap_or_else(|e| e.into_inner()).child = Some(child);
+        match wait_ready(&footprint, port) {
             Ok(()) => {
-                let child = child_slot.take().expect("running child");
-                let guard = cleanup::register(description.clone(), teardown(child, dir));
+                let description =
+                    format!("local PostgreSQL ({}) on 127.0.0.1:{port}", bin.display());
+                let mut config = Config::new();
+                config
+                    .host("127.0.0.1")
+                    .port(port)
+                    .user("postgres")
+                    .password(password.as_str())
+                    .dbname("postgres");
                 return Ok(Server {
                     admin: config,
                     description,
@@ -226,7 +262,12 @@ fn start_blocking(bin: &Path) -> Result<Server> {
                 });
             }
             Err(msg) => {
-                if let Some(mut c) = child_slot.take() {
+                if let Some(mut c) = footprint
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .child
+                    .take()
+                {
                     stop(&mut c);
                 }
                 last_error = format!("{msg}\n{}", tail(&log_path));
@@ -237,13 +278,6 @@ fn start_blocking(bin: &Path) -> Result<Server> {
         format!("the local PostgreSQL server did not start: {last_error}"),
         "read the server log lines above",
     ))
-}
-
-fn teardown(mut child: Child, dir: tempfile::TempDir) -> impl FnOnce() + Send {
-    move || {
-        stop(&mut child);
-        drop(dir);
-    }
 }
 
 /// Fast shutdown (SIGINT), then SIGKILL if it takes more than ten seconds.
@@ -268,13 +302,18 @@ fn free_port() -> std::io::Result<u16> {
 }
 
 /// Waits until the server accepts TCP connections, or says why not.
-fn wait_ready(child: &mut Option<Child>, port: u16) -> Result<(), String> {
+fn wait_ready(footprint: &Mutex<Footprint>, port: u16) -> Result<(), String> {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
-        if let Some(c) = child.as_mut() {
-            if let Ok(Some(status)) = c.try_wait() {
-                *child = None;
-                return Err(format!("postgres exited with {status}"));
+        {
+            let mut f = footprint.lock().unwrap_or_else(|e| e.into_inner());
+            match f.child.as_mut().map(|c| c.try_wait()) {
+                Some(Ok(Some(status))) => {
+                    f.child = None;
+                    return Err(format!("postgres exited with {status}"));
+                }
+                None => return Err("interrupted".into()),
+                _ => {}
             }
         }
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {

@@ -150,6 +150,7 @@ async fn connect_ready(config: &Config, description: &str) -> Result<Client> {
 
 /// Provisions a server per `opts` and creates the run's database on it.
 pub async fn provision(opts: &Options) -> Result<Database> {
+    cleanup::arm();
     let backend = match opts.backend {
         Backend::Auto => choose(opts).await?,
         b => b,
