@@ -219,7 +219,7 @@ impl Harness {
         }
         options.pg_bin = var(env::PG_BIN).map(PathBuf::from);
         options.database_url = var(env::DATABASE_URL);
-        options.pull = !var(env::NO_PULL).is_some_and(|v| v != "0");
+        options.pull = var(env::NO_PULL).is_none_or(|v| v == "0");
         HarnessBuilder {
             scenario,
             options,

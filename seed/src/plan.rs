@@ -269,6 +269,9 @@ fn fk_not_null(t: &TableInfo, fk: &ForeignKey) -> bool {
         .any(|c| t.column(c).is_some_and(|c| c.not_null))
 }
 
+/// A generated row and the index of the user who owns it.
+type OwnedRow = (Vec<Value>, Option<u32>);
+
 /// How one column of a table gets its value.
 enum Source {
     UserId,
@@ -449,7 +452,7 @@ impl<'p> TableGen<'p> {
         &mut self,
         r: u64,
         loaded: &HashMap<String, Loaded>,
-    ) -> Result<Option<(Vec<Value>, Option<u32>)>, SeedError> {
+    ) -> Result<Option<OwnedRow>, SeedError> {
         for _attempt in 0..20 {
             let (values, owner) = self.try_row(r, loaded)?;
             let mut clash = false;
@@ -473,7 +476,7 @@ impl<'p> TableGen<'p> {
         &mut self,
         r: u64,
         loaded: &HashMap<String, Loaded>,
-    ) -> Result<(Vec<Value>, Option<u32>), SeedError> {
+    ) -> Result<OwnedRow, SeedError> {
         let users = &self.plan.users;
         // Choose the parents first when the owner follows from one of them.
         let mut parent_rows: Vec<Option<u32>> = vec![None; self.fks.len()];
