@@ -472,11 +472,7 @@ impl<'p> TableGen<'p> {
         Ok(None)
     }
 
-    fn try_row(
-        &mut self,
-        r: u64,
-        loaded: &HashMap<String, Loaded>,
-    ) -> Result<OwnedRow, SeedError> {
+    fn try_row(&mut self, r: u64, loaded: &HashMap<String, Loaded>) -> Result<OwnedRow, SeedError> {
         let users = &self.plan.users;
         // Choose the parents first when the owner follows from one of them.
         let mut parent_rows: Vec<Option<u32>> = vec![None; self.fks.len()];
