@@ -26,18 +26,26 @@ pub enum Error {
     /// The scenario folder or one of its files is malformed.
     #[error("{}{}: {message}", file.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
     Scenario {
+        /// The scenario file at fault.
         file: PathBuf,
+        /// 1-based line, when known.
         line: Option<usize>,
+        /// What is wrong and how to fix it.
         message: String,
     },
 
     /// A statement of a migration (or of before.sql) failed on the server.
     #[error("{}:{line}: {message}\n  statement: {statement}{}", file.display(), hint.as_ref().map(|h| format!("\n  hint: {h}")).unwrap_or_default())]
     Statement {
+        /// The SQL file.
         file: PathBuf,
+        /// 1-based line of the failing statement (of the error position, when the server gives one).
         line: usize,
+        /// The statement's first line.
         statement: String,
+        /// Severity, SQLSTATE, message and detail from the server.
         message: String,
+        /// What to do about it, from the server or the harness.
         hint: Option<String>,
         /// `before.sql` is the scenario's fault (exit 2), a migration is the finding (exit 1).
         is_migration: bool,
@@ -45,7 +53,12 @@ pub enum Error {
 
     /// No PostgreSQL could be provisioned or reached.
     #[error("{message}\n  fix: {fix}")]
-    Environment { message: String, fix: String },
+    Environment {
+        /// What is missing or broken.
+        message: String,
+        /// What to install or set.
+        fix: String,
+    },
 
     /// Seeding failed (a schema the generator cannot fill).
     #[error("seeding: {0}")]
@@ -58,16 +71,20 @@ pub enum Error {
     /// The database failed in a way no more specific variant covers.
     #[error("{context}: {source}")]
     Db {
+        /// What the harness was doing.
         context: String,
         #[source]
+        /// The server's or the driver's error.
         source: tokio_postgres::Error,
     },
 
     /// A report could not be written.
     #[error("writing {}: {source}", path.display())]
     Io {
+        /// The file that could not be written.
         path: PathBuf,
         #[source]
+        /// Why.
         source: std::io::Error,
     },
 }

@@ -12,6 +12,7 @@ pub struct Finding {
     /// Stable check id, e.g. `isolation.foreign-rows`.
     pub check: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The table, as the scenario names it.
     pub table: Option<String>,
     /// Who was impersonated (e-mail, or `anon`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -21,6 +22,7 @@ pub struct Finding {
     pub row: Option<String>,
     /// How many rows (or cases) the finding covers.
     pub count: u64,
+    /// What is wrong, with examples.
     pub message: String,
 }
 
@@ -37,21 +39,25 @@ impl Finding {
         }
     }
 
+    /// Sets the table.
     pub fn table(mut self, table: impl Into<String>) -> Self {
         self.table = Some(table.into());
         self
     }
 
+    /// Sets the actor.
     pub fn actor(mut self, actor: impl Into<String>) -> Self {
         self.actor = Some(actor.into());
         self
     }
 
+    /// Sets the example row id.
     pub fn row(mut self, row: Option<impl Into<String>>) -> Self {
         self.row = row.map(Into::into);
         self
     }
 
+    /// Sets how many rows the finding covers.
     pub fn count(mut self, count: u64) -> Self {
         self.count = count;
         self

@@ -34,11 +34,17 @@ use tokio_postgres::Client;
 /// Environment variables the builder reads, so that `cargo test` can be
 /// steered without code changes (the CLI's flags set the same things).
 pub mod env {
+    /// `--backend`: auto, docker, local or url.
     pub const BACKEND: &str = "TENANT_HARNESS_BACKEND";
+    /// `--image`: the docker backend's image.
     pub const IMAGE: &str = "TENANT_HARNESS_IMAGE";
+    /// `--pg-bin`: where initdb and postgres are.
     pub const PG_BIN: &str = "TENANT_HARNESS_PG_BIN";
+    /// `--database-url`: the url backend's server.
     pub const DATABASE_URL: &str = "DATABASE_URL";
+    /// `--seed`: replays a run's data.
     pub const SEED: &str = "TENANT_HARNESS_SEED";
+    /// The HS256 secret tokens are signed with.
     pub const JWT_SECRET: &str = "TENANT_HARNESS_JWT_SECRET";
     /// Set to 1 to never pull images (air-gapped machines).
     pub const NO_PULL: &str = "TENANT_HARNESS_NO_PULL";

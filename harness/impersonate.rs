@@ -110,8 +110,11 @@ pub struct Actor {
 /// What the database says about the impersonated session.
 #[derive(Debug, Clone)]
 pub struct SessionFacts {
+    /// The role the session acts as after impersonation.
     pub current_user: String,
+    /// Whether that role is a superuser.
     pub superuser: bool,
+    /// Whether that role has BYPASSRLS.
     pub bypass_rls: bool,
     /// Checked tables the session's role owns (owners bypass RLS unless FORCE is set).
     pub owned_tables: Vec<String>,

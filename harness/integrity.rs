@@ -27,7 +27,9 @@ pub struct TableSnapshot {
     pub table: String,
     /// The scenario's name for it.
     pub short: String,
+    /// Primary key columns (rows are followed by them).
     pub primary_key: Vec<String>,
+    /// Owner column; for the users table, its id column.
     pub owner: Option<String>,
     /// The columns hashed: all that existed before the migration.
     pub columns: Vec<String>,
@@ -38,13 +40,16 @@ pub struct TableSnapshot {
 /// One row before the migration.
 #[derive(Debug, Clone)]
 pub struct RowSnapshot {
+    /// md5 over the row's pre-existing columns.
     pub hash: String,
+    /// The owner's id as text.
     pub owner: Option<String>,
 }
 
 /// Every tenant table before the migration.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
+    /// One entry per scenario table, in scenario order.
     pub tables: Vec<TableSnapshot>,
 }
 
@@ -127,20 +132,30 @@ pub async fn snapshot(client: &Client, scenario: &Scenario) -> Result<Snapshot> 
 /// Per-table figures of the integrity check.
 #[derive(Debug, Clone, Serialize)]
 pub struct TableIntegrity {
+    /// The table, as the scenario names it.
     pub table: String,
+    /// Rows before the migration.
     pub rows_before: u64,
+    /// Rows after it.
     pub rows_after: u64,
+    /// Rows that are gone.
     pub lost: u64,
+    /// Rows whose pre-existing columns changed.
     pub changed: u64,
+    /// Rows that appeared.
     pub added: u64,
+    /// Rows with a NULL tenant id.
     pub null_tenant: u64,
+    /// Rows not in their owner's tenant.
     pub misassigned: u64,
 }
 
 /// What the post-migration state looks like to the oracle.
 #[derive(Debug, Clone, Default)]
 pub struct Integrity {
+    /// Per-table figures.
     pub tables: Vec<TableIntegrity>,
+    /// What failed.
     pub findings: Vec<Finding>,
     /// Tenant group → the tenant id the migration gave it (the majority of its rows).
     pub tenant_of_group: BTreeMap<String, String>,

@@ -20,14 +20,18 @@ const EXAMPLES: usize = 3;
 
 /// Who is checked: the user, or `None` for a request without a user (anon).
 pub struct Subject<'a> {
+    /// The seeded user, or `None` for anon.
     pub user: Option<&'a SeededUser>,
+    /// The impersonated connection.
     pub actor: Actor,
 }
 
 /// What the isolation check covered.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Coverage {
+    /// Who was impersonated.
     pub actors: Vec<String>,
+    /// Tables checked per actor.
     pub tables: usize,
     /// (actor, table) pairs checked.
     pub pairs: usize,

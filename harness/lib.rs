@@ -10,6 +10,8 @@
 //! the whole pipeline as a library; the `tenant-harness` binary is a thin
 //! CLI over it.
 
+#![warn(missing_docs)]
+
 pub mod error;
 pub mod finding;
 mod harness;

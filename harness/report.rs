@@ -17,6 +17,7 @@ pub mod millis {
     use serde::Serializer;
     use std::time::Duration;
 
+    /// Writes `d` as milliseconds.
     pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_f64(d.as_secs_f64() * 1000.0)
     }
@@ -25,35 +26,52 @@ pub mod millis {
 /// One timed phase of the pipeline.
 #[derive(Debug, Clone, Serialize)]
 pub struct Phase {
+    /// Pipeline step, e.g. `seed`.
     pub name: String,
     #[serde(with = "millis")]
+    /// Wall-clock time.
     pub elapsed: Duration,
 }
 
 /// Rows loaded per table.
 #[derive(Debug, Clone, Serialize)]
 pub struct SeedSummary {
+    /// Rows per table, in load order.
     pub tables: Vec<(String, u64)>,
+    /// Rows over all tables.
     pub total_rows: u64,
+    /// Load rate over the seeding phase.
     pub rows_per_second: f64,
 }
 
 /// Everything a run found out.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// Version of this JSON shape (1).
     pub format_version: u32,
+    /// Scenario name.
     pub scenario: String,
+    /// Backend used: docker, local or url.
     pub backend: String,
+    /// Where the server ran.
     pub server: String,
+    /// PostgreSQL version, e.g. 15.18.
     pub server_version: String,
+    /// Seed of all generated data.
     pub seed: u64,
     /// The command line that replays this run's data.
     pub replay: String,
+    /// Timed pipeline steps, in order.
     pub phases: Vec<Phase>,
+    /// What seeding loaded.
     pub seeding: Option<SeedSummary>,
+    /// Each migration file with per-statement timings.
     pub migrations: Vec<FileRun>,
+    /// Per-table integrity figures.
     pub integrity: Vec<TableIntegrity>,
+    /// Who and what the isolation check covered.
     pub isolation: Coverage,
+    /// Everything that failed; empty means pass.
     pub findings: Vec<Finding>,
     /// `pass` or `fail`.
     pub verdict: String,

@@ -18,30 +18,42 @@ use std::path::{Path, PathBuf};
 /// A loaded, validated scenario.
 #[derive(Debug, Clone)]
 pub struct Scenario {
+    /// The scenario folder.
     pub dir: PathBuf,
+    /// Short name, for reports.
     pub name: String,
+    /// Free text.
     pub description: String,
     /// Install Supabase's roles, `auth` schema and functions where missing.
     pub supabase: bool,
     /// HS256 secret from the scenario; `None` means the environment's or a random one.
     pub jwt_secret: Option<String>,
+    /// How identity reaches the database.
     pub identity: Identity,
+    /// The pre-migration users table.
     pub users: UsersSpec,
+    /// Tenant column and grouping.
     pub tenancy: Tenancy,
+    /// Tables holding tenant data.
     pub tables: Vec<TableSpec>,
+    /// Sizes and seed.
     pub data: DataSpec,
+    /// Knobs of the checks.
     pub checks: ChecksSpec,
     /// `before.sql`: the pre-migration schema.
     pub before: SqlFile,
     /// `migrations/*.sql` in file-name order.
     pub migrations: Vec<SqlFile>,
+    /// `rollback.sql`, if present.
     pub rollback: Option<SqlFile>,
 }
 
 /// A SQL file of the scenario, read once.
 #[derive(Debug, Clone)]
 pub struct SqlFile {
+    /// Where it was read from.
     pub path: PathBuf,
+    /// Its text.
     pub sql: String,
 }
 
@@ -59,15 +71,28 @@ impl SqlFile {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Identity {
     /// A JWT whose `sub` is the user's id, read by `auth.uid()`.
-    JwtSub { role: String, anon_role: String },
+    JwtSub {
+        /// Role of impersonated users.
+        role: String,
+        /// Role of requests without a user.
+        anon_role: String,
+    },
     /// A JWT carrying the tenant in claim `claim` (besides `sub`).
     JwtClaim {
+        /// The claim that carries the tenant.
         claim: String,
+        /// Role of impersonated users.
         role: String,
+        /// Role of requests without a user.
         anon_role: String,
     },
     /// A session setting such as `app.tenant_id`, set per transaction, under `role`.
-    Setting { setting: String, role: String },
+    Setting {
+        /// The setting's name, e.g. `app.tenant_id`.
+        setting: String,
+        /// Role of impersonated users.
+        role: String,
+    },
 }
 
 impl Identity {
@@ -94,9 +119,13 @@ impl Identity {
 /// The pre-migration users table.
 #[derive(Debug, Clone)]
 pub struct UsersSpec {
+    /// Table name (search_path applies).
     pub table: String,
+    /// Column holding the user id.
     pub id: String,
+    /// Column holding the e-mail address (the grouping reads it).
     pub email: String,
+    /// Column holding a display name, if any.
     pub name: Option<String>,
     /// Mirror every user into `auth.users` (Supabase).
     pub auth_users: bool,
@@ -107,6 +136,7 @@ pub struct UsersSpec {
 pub struct Tenancy {
     /// The column the migration adds to every tenant table.
     pub column: String,
+    /// How users group into tenants.
     pub grouping: Grouping,
 }
 
@@ -115,16 +145,23 @@ pub struct Tenancy {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Grouping {
     /// Users at one of these domains share one tenant per domain; every other user has their own.
-    EmailDomain { shared_domains: Vec<String> },
+    EmailDomain {
+        /// Lower-cased domains whose users share a tenant.
+        shared_domains: Vec<String>,
+    },
     /// Every user is their own tenant.
     PerUser,
     /// All pre-existing rows belong to one tenant (optionally: whose tenant value is this literal).
-    Single { tenant: Option<String> },
+    Single {
+        /// The tenant's value, if the scenario states it.
+        tenant: Option<String>,
+    },
 }
 
 /// A table that holds tenant data.
 #[derive(Debug, Clone)]
 pub struct TableSpec {
+    /// Table name (search_path applies).
     pub name: String,
     /// Column holding the owning user's id before the migration.
     pub owner: Option<String>,
@@ -135,11 +172,17 @@ pub struct TableSpec {
 /// Data sizes and the random seed.
 #[derive(Debug, Clone)]
 pub struct DataSpec {
+    /// Seed of all generated data.
     pub seed: u64,
+    /// How many users.
     pub users: usize,
+    /// How many of them are at the shared domains.
     pub shared_domain_users: usize,
+    /// Rows per table unless `rows` says otherwise.
     pub rows_per_table: u64,
+    /// Per-table row counts.
     pub rows: BTreeMap<String, u64>,
+    /// Share of NULLs in NULL-able non-key columns.
     pub null_fraction: f64,
 }
 

@@ -12,8 +12,11 @@ use tokio_postgres::Client;
 /// after the migration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeededUser {
+    /// The user's id (also their `auth.users` id).
     pub id: uuid::Uuid,
+    /// E-mail address; the grouping reads its domain.
     pub email: String,
+    /// Display name.
     pub name: String,
     /// Tenant group label, e.g. `domain:myroihome.com` or `user:ava.kim3@bayview.io`.
     pub group: String,

@@ -17,9 +17,12 @@ use tokio_postgres::Client;
 /// How one file went.
 #[derive(Debug, Clone, Serialize)]
 pub struct FileRun {
+    /// The file name.
     pub file: String,
     #[serde(with = "crate::report::millis")]
+    /// Time for the whole file, commit included.
     pub elapsed: Duration,
+    /// Each statement, in file order.
     pub statements: Vec<StatementRun>,
     /// The file's own BEGIN/COMMIT statements, folded into the harness's transaction.
     pub folded_transaction_control: usize,
@@ -28,10 +31,12 @@ pub struct FileRun {
 /// One statement's timing.
 #[derive(Debug, Clone, Serialize)]
 pub struct StatementRun {
+    /// 1-based line where the statement starts.
     pub line: usize,
     /// The statement's first line, shortened.
     pub summary: String,
     #[serde(with = "crate::report::millis")]
+    /// Time the server took.
     pub elapsed: Duration,
 }
 

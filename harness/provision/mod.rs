@@ -46,6 +46,7 @@ impl fmt::Display for Backend {
 /// How to provision.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// Which backend to use.
     pub backend: Backend,
     /// Image for the docker backend.
     pub image: String,

@@ -9,13 +9,16 @@ use tokio_postgres::Client;
 /// One column of a table.
 #[derive(Debug, Clone)]
 pub struct Column {
+    /// Column name.
     pub name: String,
     /// The type as the server reports it in a result column, so enums and
     /// domains carry their labels and base types.
     pub ty: Type,
     /// `format_type()` output, for messages.
     pub type_name: String,
+    /// NOT NULL constraint.
     pub not_null: bool,
+    /// Has a default (or is an identity column).
     pub has_default: bool,
     /// Identity `ALWAYS` or a generated column: COPY must not name it.
     pub generated: bool,
@@ -28,9 +31,11 @@ pub struct Column {
 /// A foreign key from this table.
 #[derive(Debug, Clone)]
 pub struct ForeignKey {
+    /// Referencing columns, in key order.
     pub columns: Vec<String>,
     /// Schema-qualified target table, e.g. `public.profiles`.
     pub target: String,
+    /// Referenced columns, in key order.
     pub target_columns: Vec<String>,
 }
 
@@ -39,10 +44,13 @@ pub struct ForeignKey {
 pub struct TableInfo {
     /// Schema-qualified and quoted where needed, e.g. `public.clients`.
     pub name: String,
+    /// Columns in table order, dropped ones excluded.
     pub columns: Vec<Column>,
+    /// Primary key columns, empty when there is none.
     pub primary_key: Vec<String>,
     /// UNIQUE constraints and unique indexes other than the primary key.
     pub unique: Vec<Vec<String>>,
+    /// Foreign keys, ordered by constraint name.
     pub foreign_keys: Vec<ForeignKey>,
 }
 

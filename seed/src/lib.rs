@@ -9,6 +9,8 @@
 //! yields the same rows, whatever order the tables are loaded in, because
 //! every table draws from its own stream ([`rng`]).
 
+#![warn(missing_docs)]
+
 pub mod catalog;
 pub mod copy;
 pub mod generate;
@@ -28,32 +30,51 @@ pub use value::Value;
 pub enum SeedError {
     /// A table named by the plan does not exist in the database.
     #[error("table `{table}` does not exist in the database (check the scenario's table list against before.sql)")]
-    NoSuchTable { table: String },
+    NoSuchTable {
+        /// The name as given.
+        table: String,
+    },
     /// A column the plan relies on (owner, user id, e-mail) is missing.
     #[error("table `{table}` has no column `{column}`")]
-    NoSuchColumn { table: String, column: String },
+    NoSuchColumn {
+        /// Schema-qualified table.
+        table: String,
+        /// The missing column.
+        column: String,
+    },
     /// A NOT NULL column of a type the generator cannot produce and without a default.
     #[error("cannot generate values for `{table}.{column}` of type {ty}: it is NOT NULL without a default; give it a default or make it NULL-able")]
     Unsupported {
+        /// Schema-qualified table.
         table: String,
+        /// Column name.
         column: String,
+        /// The type as `format_type()` prints it.
         ty: String,
     },
     /// A NOT NULL foreign key points at a table the plan does not seed.
     #[error("`{table}.{column}` is a NOT NULL foreign key to `{target}`, which the plan does not seed: add `{target}` to the scenario's tables")]
     UnseededParent {
+        /// Schema-qualified table.
         table: String,
+        /// The referencing column.
         column: String,
+        /// The table it references.
         target: String,
     },
     /// Tables whose NOT NULL foreign keys form a cycle cannot be loaded in order.
     #[error("NOT NULL foreign keys form a cycle between {tables:?}; make one of them NULL-able")]
-    Cycle { tables: Vec<String> },
+    Cycle {
+        /// The tables on the cycle.
+        tables: Vec<String>,
+    },
     /// The server rejected a catalog query or the COPY stream.
     #[error("seeding `{table}`: {source}")]
     Db {
+        /// Schema-qualified table.
         table: String,
         #[source]
+        /// The server's or the driver's error.
         source: tokio_postgres::Error,
     },
 }

@@ -20,9 +20,13 @@ use tokio_postgres::Client;
 /// The users table and which of its columns hold the user's identity.
 #[derive(Debug, Clone)]
 pub struct UsersTable {
+    /// The users table (search_path applies).
     pub table: String,
+    /// Column holding the user id.
     pub id_column: String,
+    /// Column holding the e-mail address.
     pub email_column: Option<String>,
+    /// Column holding a display name.
     pub name_column: Option<String>,
     /// Also insert every user into `auth.users` (Supabase), before the users table.
     pub auth_users: bool,
@@ -31,18 +35,24 @@ pub struct UsersTable {
 /// One table to fill.
 #[derive(Debug, Clone)]
 pub struct TablePlan {
+    /// Table name (search_path applies).
     pub table: String,
     /// Column holding the owning user's id, if rows are owned by a user.
     pub owner_column: Option<String>,
+    /// Rows to generate.
     pub rows: u64,
 }
 
 /// Everything the seeder needs; built by the harness from a scenario.
 #[derive(Debug, Clone)]
 pub struct SeedPlan {
+    /// Seed of every random choice.
     pub seed: u64,
+    /// The users table and its identity columns.
     pub users_table: UsersTable,
+    /// The users, one row each in the users table.
     pub users: Vec<User>,
+    /// The other tables to fill.
     pub tables: Vec<TablePlan>,
     /// Share of NULLs in NULL-able columns that are not keys.
     pub null_fraction: f64,
@@ -53,6 +63,7 @@ pub struct SeedPlan {
 pub struct SeedOutcome {
     /// Schema-qualified table name and rows written, in load order.
     pub tables: Vec<(String, u64)>,
+    /// Wall-clock time of seeding.
     pub elapsed: Duration,
 }
 

@@ -9,8 +9,11 @@ use rand::seq::{IndexedRandom, SliceRandom};
 /// Supabase), and the owner of the rows whose owner column holds `id`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
+    /// User id.
     pub id: uuid::Uuid,
+    /// E-mail address, unique.
     pub email: String,
+    /// Display name.
     pub name: String,
 }
 

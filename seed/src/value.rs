@@ -13,21 +13,35 @@ use std::error::Error;
 /// A generated value for one column.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// SQL NULL.
     Null,
+    /// `boolean`.
     Bool(bool),
+    /// `smallint`.
     I16(i16),
+    /// `integer`.
     I32(i32),
+    /// `bigint`.
     I64(i64),
+    /// `real`.
     F32(f32),
+    /// `double precision`.
     F64(f64),
+    /// `numeric`.
     Numeric(Decimal),
+    /// `text`, `varchar`, `char`.
     Text(String),
     /// A label of a PostgreSQL enum type.
     Enum(String),
+    /// `uuid`.
     Uuid(uuid::Uuid),
+    /// `date`.
     Date(NaiveDate),
+    /// `timestamp`.
     Timestamp(chrono::NaiveDateTime),
+    /// `timestamptz`.
     TimestampTz(DateTime<Utc>),
+    /// `json`, `jsonb`.
     Json(serde_json::Value),
 }
 
