@@ -28,22 +28,12 @@ fn split_migrations(c: &mut Criterion) {
 fn generate_values(c: &mut Criterion) {
     use postgres_types::Type;
     use tenant_seed::catalog::Column;
-    let col = |name: &str, ty: Type| Column {
-        name: name.into(),
-        ty,
-        type_name: String::new(),
-        not_null: true,
-        has_default: false,
-        generated: false,
-        max_len: None,
-        allowed: vec![],
-    };
     let cols = [
-        col("id", Type::UUID),
-        col("email", Type::TEXT),
-        col("name", Type::TEXT),
-        col("amount", Type::NUMERIC),
-        col("created_at", Type::TIMESTAMPTZ),
+        Column::plain("id", Type::UUID),
+        Column::plain("email", Type::TEXT),
+        Column::plain("name", Type::TEXT),
+        Column::plain("amount", Type::NUMERIC),
+        Column::plain("created_at", Type::TIMESTAMPTZ),
     ];
     let mut rng = tenant_seed::rng::stream(1, "bench");
     let mut g = c.benchmark_group("seed");

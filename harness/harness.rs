@@ -274,43 +274,34 @@ impl Harness {
             };
             Ok::<_, Error>(integrity.unwrap_or_default())
         };
-        match &self.scenario.identity {
-            Identity::JwtSub { .. } => {
-                let token = self
-                    .keys
-                    .mint(&user_claims(&user.id, &user.email, &role, None))?;
-                Actor::from_token(
+        // The tenant claim or setting carries the tenant the oracle says the user's group has.
+        let extra = match &self.scenario.identity {
+            Identity::JwtSub { .. } => None,
+            Identity::JwtClaim { claim, .. } => Some((claim.as_str(), tenant().await?)),
+            Identity::Setting { setting, .. } => {
+                return Ok(Actor::from_setting(
                     client,
-                    &self.keys,
-                    &token,
-                    &self.scenario.identity,
-                    &user.email,
-                )
-            }
-            Identity::JwtClaim { claim, .. } => {
-                let value = tenant().await?;
-                let token = self.keys.mint(&user_claims(
-                    &user.id,
-                    &user.email,
                     &role,
-                    Some((claim, &value)),
-                ))?;
-                Actor::from_token(
-                    client,
-                    &self.keys,
-                    &token,
-                    &self.scenario.identity,
+                    setting,
+                    &tenant().await?,
                     &user.email,
-                )
+                ));
             }
-            Identity::Setting { setting, .. } => Ok(Actor::from_setting(
-                client,
-                &role,
-                setting,
-                &tenant().await?,
-                &user.email,
-            )),
-        }
+        };
+        let claims = user_claims(
+            &user.id,
+            &user.email,
+            &role,
+            extra.as_ref().map(|(k, v)| (*k, v.as_str())),
+        );
+        let token = self.keys.mint(&claims)?;
+        Actor::from_token(
+            client,
+            &self.keys,
+            &token,
+            &self.scenario.identity,
+            &user.email,
+        )
     }
 
     /// A handle that queries with the anon key, if the identity model has one.

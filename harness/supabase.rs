@@ -12,6 +12,36 @@
 use crate::error::{Error, Result};
 use tokio_postgres::Client;
 
+/// `auth.<name>()` returning `claim` of the JWT as `ty`, read the way
+/// Supabase reads it: the legacy `request.jwt.claim.<claim>` setting first,
+/// then `request.jwt.claims`. Created only when missing.
+fn claim_function(name: &str, ty: &str, claim: &str) -> String {
+    format!(
+        r#"DO $$ BEGIN
+IF to_regprocedure('auth.{name}()') IS NULL THEN
+  CREATE FUNCTION auth.{name}() RETURNS {ty} LANGUAGE sql STABLE AS $f$
+    SELECT coalesce(
+      nullif(current_setting('request.jwt.claim.{claim}', true), ''),
+      (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> '{claim}')
+    )::{ty}
+  $f$;
+END IF;
+END $$"#
+    )
+}
+
+/// `auth.jwt()`: the whole claim set.
+const JWT_FUNCTION: &str = r#"DO $$ BEGIN
+IF to_regprocedure('auth.jwt()') IS NULL THEN
+  CREATE FUNCTION auth.jwt() RETURNS jsonb LANGUAGE sql STABLE AS $f$
+    SELECT coalesce(
+      nullif(current_setting('request.jwt.claim', true), ''),
+      nullif(current_setting('request.jwt.claims', true), '')
+    )::jsonb
+  $f$;
+END IF;
+END $$"#;
+
 /// Each step is idempotent and skipped when its object exists.
 const STEPS: &[(&str, &str)] = &[
     (
@@ -54,58 +84,6 @@ END $$"#,
 )"#,
     ),
     (
-        "auth.uid()",
-        r#"DO $$ BEGIN
-IF to_regprocedure('auth.uid()') IS NULL THEN
-  CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE AS $f$
-    SELECT coalesce(
-      nullif(current_setting('request.jwt.claim.sub', true), ''),
-      (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')
-    )::uuid
-  $f$;
-END IF;
-END $$"#,
-    ),
-    (
-        "auth.role()",
-        r#"DO $$ BEGIN
-IF to_regprocedure('auth.role()') IS NULL THEN
-  CREATE FUNCTION auth.role() RETURNS text LANGUAGE sql STABLE AS $f$
-    SELECT coalesce(
-      nullif(current_setting('request.jwt.claim.role', true), ''),
-      (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role')
-    )::text
-  $f$;
-END IF;
-END $$"#,
-    ),
-    (
-        "auth.email()",
-        r#"DO $$ BEGIN
-IF to_regprocedure('auth.email()') IS NULL THEN
-  CREATE FUNCTION auth.email() RETURNS text LANGUAGE sql STABLE AS $f$
-    SELECT coalesce(
-      nullif(current_setting('request.jwt.claim.email', true), ''),
-      (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'email')
-    )::text
-  $f$;
-END IF;
-END $$"#,
-    ),
-    (
-        "auth.jwt()",
-        r#"DO $$ BEGIN
-IF to_regprocedure('auth.jwt()') IS NULL THEN
-  CREATE FUNCTION auth.jwt() RETURNS jsonb LANGUAGE sql STABLE AS $f$
-    SELECT coalesce(
-      nullif(current_setting('request.jwt.claim', true), ''),
-      nullif(current_setting('request.jwt.claims', true), '')
-    )::jsonb
-  $f$;
-END IF;
-END $$"#,
-    ),
-    (
         "grants",
         r#"GRANT USAGE ON SCHEMA auth TO anon, authenticated, service_role;
 GRANT EXECUTE ON FUNCTION auth.uid(), auth.role(), auth.email(), auth.jwt() TO anon, authenticated, service_role;
@@ -126,13 +104,26 @@ pub async fn install(client: &Client) -> Result<Vec<&'static str>> {
     if real {
         return Ok(Vec::new());
     }
+    let functions = [
+        ("auth.uid()", claim_function("uid", "uuid", "sub")),
+        ("auth.role()", claim_function("role", "text", "role")),
+        ("auth.email()", claim_function("email", "text", "email")),
+        ("auth.jwt()", JWT_FUNCTION.to_string()),
+    ];
+    // Grants name the functions, so they go last.
+    let (grants, objects) = STEPS.split_last().expect("steps");
+    let steps = objects
+        .iter()
+        .map(|(w, s)| (*w, s.to_string()))
+        .chain(functions)
+        .chain([(grants.0, grants.1.to_string())]);
     let mut done = Vec::new();
-    for (what, sql) in STEPS {
+    for (what, sql) in steps {
         client
-            .batch_execute(sql)
+            .batch_execute(&sql)
             .await
             .map_err(Error::db(format!("installing Supabase {what}")))?;
-        done.push(*what);
+        done.push(what);
     }
     Ok(done)
 }

@@ -7,7 +7,7 @@
 //! engine older than that, including the Docker 20.10 that Debian 12 ships
 //! and this project's CI runs. Negotiation works from Docker 20.10 to 29.
 
-use super::{cleanup, Server};
+use super::{cleanup, loopback_config, Server, SERVER_SETTINGS};
 use crate::error::{Error, Result};
 use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
 use bollard::query_parameters::{
@@ -102,20 +102,7 @@ pub(crate) async fn start(image: &str, pull: bool) -> Result<Server> {
             format!("POSTGRES_PASSWORD={password}"),
             "POSTGRES_USER=postgres".into(),
         ]),
-        cmd: Some(
-            [
-                "-c",
-                "fsync=off",
-                "-c",
-                "synchronous_commit=off",
-                "-c",
-                "full_page_writes=off",
-                "-c",
-                "max_connections=200",
-            ]
-            .map(String::from)
-            .to_vec(),
-        ),
+        cmd: Some(SERVER_SETTINGS.map(String::from).to_vec()),
         labels: Some(HashMap::from([(
             LABEL.to_string(),
             std::process::id().to_string(),
@@ -163,13 +150,7 @@ pub(crate) async fn start(image: &str, pull: bool) -> Result<Server> {
                 "the image must EXPOSE 5432",
             )
         })?;
-    let mut config = Config::new();
-    config
-        .host("127.0.0.1")
-        .port(port)
-        .user("postgres")
-        .password(password.as_str())
-        .dbname("postgres");
+    let config = loopback_config(port, &password);
     let description = format!("docker container {name} from {image} on 127.0.0.1:{port}");
     wait_ready(&docker, &id, &config, &description).await?;
     Ok(Server {

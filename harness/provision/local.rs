@@ -6,7 +6,7 @@
 //! root the server runs as the `postgres` system user (PostgreSQL refuses to
 //! run as root), switched to directly rather than through sudo.
 
-use super::{cleanup, Server};
+use super::{cleanup, loopback_config, Server, SERVER_SETTINGS};
 use crate::error::{Error, Result};
 use std::fs::File;
 use std::os::unix::fs::PermissionsExt;
@@ -15,7 +15,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio_postgres::Config;
 
 /// Finds the directory holding `initdb` and `postgres`: the explicit one,
 /// then `pg_config --bindir`, then `PATH`, then `/usr/lib/postgresql/*/bin`
@@ -223,16 +222,7 @@ fn start_blocking(bin: &Path) -> Result<Server> {
             .arg(&data)
             .args(["-p", &port.to_string(), "-h", "127.0.0.1", "-k"])
             .arg(&root)
-            .args([
-                "-c",
-                "fsync=off",
-                "-c",
-                "synchronous_commit=off",
-                "-c",
-                "full_page_writes=off",
-                "-c",
-                "max_connections=200",
-            ])
+            .args(SERVER_SETTINGS)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
@@ -248,13 +238,7 @@ fn start_blocking(bin: &Path) -> Result<Server> {
             Ok(()) => {
                 let description =
                     format!("local PostgreSQL ({}) on 127.0.0.1:{port}", bin.display());
-                let mut config = Config::new();
-                config
-                    .host("127.0.0.1")
-                    .port(port)
-                    .user("postgres")
-                    .password(password.as_str())
-                    .dbname("postgres");
+                let config = loopback_config(port, &password);
                 return Ok(Server {
                     admin: config,
                     description,

@@ -73,6 +73,31 @@ impl Default for Options {
     }
 }
 
+/// Settings every provisioned server runs with: the data lives for one run,
+/// so durability is traded for speed; checks open one connection per actor.
+pub(crate) const SERVER_SETTINGS: [&str; 8] = [
+    "-c",
+    "fsync=off",
+    "-c",
+    "synchronous_commit=off",
+    "-c",
+    "full_page_writes=off",
+    "-c",
+    "max_connections=200",
+];
+
+/// Superuser `postgres` on 127.0.0.1:`port`, database `postgres`.
+pub(crate) fn loopback_config(port: u16, password: &str) -> Config {
+    let mut config = Config::new();
+    config
+        .host("127.0.0.1")
+        .port(port)
+        .user("postgres")
+        .password(password)
+        .dbname("postgres");
+    config
+}
+
 /// A server the run started, reachable as a superuser.
 pub(crate) struct Server {
     pub admin: Config,

@@ -54,6 +54,23 @@ pub struct TableInfo {
     pub foreign_keys: Vec<ForeignKey>,
 }
 
+impl Column {
+    /// A NOT NULL column without default or constraints: for benchmarks and
+    /// tests of the generator, where no catalog is at hand.
+    pub fn plain(name: &str, ty: Type) -> Column {
+        Column {
+            name: name.into(),
+            type_name: ty.name().into(),
+            ty,
+            not_null: true,
+            has_default: false,
+            generated: false,
+            max_len: None,
+            allowed: vec![],
+        }
+    }
+}
+
 impl TableInfo {
     /// The column named `name`.
     pub fn column(&self, name: &str) -> Option<&Column> {

@@ -230,39 +230,26 @@ mod tests {
     use super::*;
     use crate::rng::stream;
 
-    fn col(name: &str, ty: Type) -> Column {
-        Column {
-            name: name.into(),
-            ty,
-            type_name: String::new(),
-            not_null: true,
-            has_default: false,
-            generated: false,
-            max_len: None,
-            allowed: vec![],
-        }
-    }
-
     #[test]
     fn values_follow_the_column_meaning() {
         let mut rng = stream(1, "t");
-        match value(&col("email", Type::TEXT), 3, true, &mut rng) {
+        match value(&Column::plain("email", Type::TEXT), 3, true, &mut rng) {
             Some(Value::Text(s)) => assert!(s.contains('@') && s.contains(".3@"), "{s}"),
             other => panic!("{other:?}"),
         }
-        let mut status = col("status", Type::TEXT);
+        let mut status = Column::plain("status", Type::TEXT);
         status.allowed = vec!["open".into(), "closed".into()];
         for _ in 0..20 {
             let v = value(&status, 0, false, &mut rng).unwrap();
             assert!(matches!(&v, Value::Text(s) if s == "open" || s == "closed"));
         }
-        assert!(value(&col("tags", Type::TEXT_ARRAY), 0, false, &mut rng).is_none());
+        assert!(value(&Column::plain("tags", Type::TEXT_ARRAY), 0, false, &mut rng).is_none());
     }
 
     #[test]
     fn varchar_limits_keep_unique_values_unique() {
         let mut rng = stream(1, "t");
-        let mut c = col("description", Type::VARCHAR);
+        let mut c = Column::plain("description", Type::VARCHAR);
         c.max_len = Some(10);
         let a = value(&c, 1, true, &mut rng).unwrap();
         let b = value(&c, 2, true, &mut rng).unwrap();
