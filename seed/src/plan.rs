@@ -312,6 +312,8 @@ struct TableGen<'p> {
     fks: Vec<ForeignKey>,
     /// Index into `fks` of the NOT NULL key to an owned parent that decides the owner.
     owner_from: Option<usize>,
+    /// Per entry of `fks`: whether the reference is NOT NULL.
+    fk_required: Vec<bool>,
     owned: bool,
     is_users: bool,
     users_table: String,
@@ -342,6 +344,7 @@ impl<'p> TableGen<'p> {
             nullable: vec![],
             fks: vec![],
             owner_from: None,
+            fk_required: vec![],
             owned: owner.is_some(),
             is_users,
             users_table: users_table.to_string(),
@@ -426,6 +429,7 @@ impl<'p> TableGen<'p> {
             g.push(col, source, !col.not_null);
         }
         // The owner comes from the first NOT NULL reference to an owned table.
+        g.fk_required = g.fks.iter().map(|fk| fk_not_null(info, fk)).collect();
         g.owner_from = g.fks.iter().position(|fk| {
             fk_not_null(info, fk) && (fk.target == users_table || owned_tables.contains(&fk.target))
         });
@@ -517,7 +521,9 @@ impl<'p> TableGen<'p> {
                 .filter(|v| !v.is_empty());
             parent_rows[i] = match same_owner {
                 Some(rows) => rows.choose(&mut self.rng).copied(),
-                None if !l.owners.is_empty() && l.by_owner.is_empty() => {
+                // An unowned parent table, or a required reference this owner
+                // has no parent for: any parent (NULL would violate NOT NULL).
+                None if !l.owners.is_empty() && (l.by_owner.is_empty() || self.fk_required[i]) => {
                     Some(self.rng.random_range(0..l.owners.len()) as u32)
                 }
                 None => None,
