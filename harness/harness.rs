@@ -23,10 +23,10 @@ use crate::integrity::{Integrity, Snapshot};
 use crate::isolation::{self, Subject};
 use crate::migrate::{self, FileRun};
 use crate::provision::{self, Backend, Database, Options};
-use crate::report::{Phase, Report, SeedSummary};
+use crate::report::{AfterSummary, Phase, Report, RollbackReport, SeedSummary};
 use crate::scenario::{Identity, Scenario};
 use crate::seed::SeededUser;
-use crate::{integrity, seed, supabase};
+use crate::{integrity, seed, supabase, verify};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tokio_postgres::Client;
@@ -108,6 +108,16 @@ impl HarnessBuilder {
         self
     }
 
+    /// Replaces the scenario's rollback script (a variant under test).
+    pub fn rollback(mut self, sql: &str) -> Self {
+        let path = self.scenario.dir.join("rollback.sql");
+        self.scenario.rollback = Some(crate::scenario::SqlFile {
+            path,
+            sql: sql.to_string(),
+        });
+        self
+    }
+
     /// Appends a migration file after the scenario's own (a variant under test).
     pub fn migration(mut self, name: &str, sql: &str) -> Self {
         self.scenario = self.scenario.with_migration(name, sql);
@@ -152,25 +162,35 @@ impl HarnessBuilder {
         }
         migrate::apply(&admin, &scenario.before, false).await?;
         lap("before.sql", &mut phases);
-        let (users, outcome) = seed::run(&admin, &scenario, seed).await?;
-        let seeding = SeedSummary {
-            total_rows: outcome.total_rows(),
-            rows_per_second: outcome.total_rows() as f64 / outcome.elapsed.as_secs_f64().max(1e-9),
-            tables: outcome.tables.clone(),
-        };
+        let (users, outcome) = seed::run(db.config(), &scenario, seed).await?;
+        if let Some(sql) = &scenario.seed_sql {
+            migrate::apply(&admin, sql, false).await?;
+        }
+        let seeding = SeedSummary::from(&outcome);
         lap("seed", &mut phases);
         admin
             .batch_execute("ANALYZE")
             .await
             .map_err(Error::db("ANALYZE after seeding"))?;
-        let snapshot = integrity::snapshot(&admin, &scenario).await?;
+        let snapshot = integrity::snapshot(&admin, &scenario, &users).await?;
         lap("snapshot", &mut phases);
         let mut migrations = Vec::new();
         for file in &scenario.migrations {
             migrations.push(migrate::apply(&admin, file, true).await?);
         }
         lap("migrations", &mut phases);
+        // The rollback is proved on a copy, so the checks keep the migrated state.
+        let (admin, rollback_db) = if scenario.rollback.is_some() {
+            drop(admin);
+            let fork = db.fork("rollback").await?;
+            lap("copy for rollback", &mut phases);
+            (db.connect().await?, Some(fork))
+        } else {
+            (admin, None)
+        };
         Ok(Harness {
+            rollback_db,
+            after: None,
             scenario,
             db,
             admin,
@@ -201,7 +221,10 @@ pub struct Harness {
     migrations: Vec<FileRun>,
     server_version: String,
     integrity: Option<Integrity>,
-    // Last: dropped after the connections above.
+    /// Tenants written after the migration, once they are.
+    after: Option<AfterSummary>,
+    // Last, in this order: the copy goes before the database, the database before its server.
+    rollback_db: Option<Database>,
     db: Database,
 }
 
@@ -259,31 +282,43 @@ impl Harness {
         self.seed
     }
 
+    /// The tenant value the oracle assigns to `group` (after [`Harness::check`]
+    /// or by reading the migrated data now).
+    async fn tenant_of(&self, group: &str) -> Result<String> {
+        if let Some(t) = self
+            .after
+            .as_ref()
+            .and_then(|a| a.tenants.iter().find(|t| seed::after_group(t) == group))
+        {
+            return Ok(t.clone());
+        }
+        let found = match &self.integrity {
+            Some(i) => i.tenant_of_group.get(group).cloned(),
+            None => integrity::verify(&self.admin, &self.scenario, &self.snapshot, &self.users)
+                .await?
+                .tenant_of_group
+                .get(group)
+                .cloned(),
+        };
+        Ok(found.unwrap_or_default())
+    }
+
     /// A handle that queries as `user`, with a real token, through RLS.
     pub async fn actor(&self, user: &SeededUser) -> Result<Actor> {
         let client = self.db.connect().await?;
         let role = self.scenario.identity.role().to_string();
-        let tenant = || async {
-            let integrity = match &self.integrity {
-                Some(i) => i.tenant_of_group.get(&user.group).cloned(),
-                None => integrity::verify(&self.admin, &self.scenario, &self.snapshot, &self.users)
-                    .await?
-                    .tenant_of_group
-                    .get(&user.group)
-                    .cloned(),
-            };
-            Ok::<_, Error>(integrity.unwrap_or_default())
-        };
         // The tenant claim or setting carries the tenant the oracle says the user's group has.
         let extra = match &self.scenario.identity {
             Identity::JwtSub { .. } => None,
-            Identity::JwtClaim { claim, .. } => Some((claim.as_str(), tenant().await?)),
+            Identity::JwtClaim { claim, .. } => {
+                Some((claim.as_str(), self.tenant_of(&user.group).await?))
+            }
             Identity::Setting { setting, .. } => {
                 return Ok(Actor::from_setting(
                     client,
                     &role,
                     setting,
-                    &tenant().await?,
+                    &self.tenant_of(&user.group).await?,
                     &user.email,
                 ));
             }
@@ -304,6 +339,21 @@ impl Harness {
         )
     }
 
+    /// A handle for tenant `value` in the session-setting identity model.
+    pub async fn tenant_actor(&self, value: &str) -> Result<Option<Actor>> {
+        let Identity::Setting { setting, role } = &self.scenario.identity else {
+            return Ok(None);
+        };
+        let client = self.db.connect().await?;
+        Ok(Some(Actor::from_setting(
+            client,
+            role,
+            setting,
+            value,
+            format!("tenant {value}"),
+        )))
+    }
+
     /// A handle that queries with the anon key, if the identity model has one.
     pub async fn anon(&self) -> Result<Option<Actor>> {
         let Some(role) = self.scenario.identity.anon_role() else {
@@ -314,7 +364,97 @@ impl Harness {
         Actor::from_token(client, &self.keys, &token, &self.scenario.identity, "anon").map(Some)
     }
 
-    /// Runs the integrity and isolation checks and returns the report.
+    /// Writes the `[after]` tenants' data once, after the integrity check.
+    async fn write_after_tenants(&mut self, phases: &mut Vec<Phase>) -> Result<()> {
+        let Some(spec) = self.scenario.after.clone() else {
+            return Ok(());
+        };
+        if self.after.is_some() {
+            return Ok(());
+        }
+        let t = Instant::now();
+        let tenants = match &spec.tenants_query {
+            Some(q) => self
+                .admin
+                .query(q.as_str(), &[])
+                .await
+                .map_err(Error::db(format!("[after] tenants_query `{q}`")))?
+                .iter()
+                .filter_map(|r| r.get::<_, Option<String>>(0))
+                .collect(),
+            None => spec.tenants.clone(),
+        };
+        if tenants.is_empty() {
+            return Err(Error::Scenario {
+                file: self.scenario.toml_path(),
+                line: None,
+                message: "section [after]: no tenants to write data for".into(),
+            });
+        }
+        let outcome = seed::run_after(self.db.config(), &self.scenario, self.seed, &tenants)
+            .await?
+            .unwrap_or_default();
+        self.admin
+            .batch_execute("ANALYZE")
+            .await
+            .map_err(Error::db("ANALYZE after writing more tenants"))?;
+        phases.push(Phase {
+            name: "after-migration tenants".into(),
+            elapsed: t.elapsed(),
+        });
+        self.after = Some(AfterSummary {
+            tenants,
+            seeding: SeedSummary::from(&outcome),
+        });
+        Ok(())
+    }
+
+    /// Who the isolation check impersonates: a spread of users (or, in the
+    /// session-setting model, one identity per tenant), the `[after]`
+    /// tenants, and anon.
+    async fn subjects(&self) -> Result<Vec<Subject>> {
+        let mut subjects = Vec::new();
+        let sample =
+            isolation::sample_users(&self.users, self.scenario.checks.isolation_users, self.seed);
+        if let Identity::Setting { .. } = self.scenario.identity {
+            let mut groups: Vec<&str> = sample.iter().map(|u| u.group.as_str()).collect();
+            groups.dedup();
+            for g in groups {
+                let tenant = self.tenant_of(g).await?;
+                let actor = self.tenant_actor(&tenant).await?.expect("setting identity");
+                subjects.push(Subject {
+                    group: Some(g.to_string()),
+                    actor,
+                });
+            }
+            for t in self.after.iter().flat_map(|a| &a.tenants) {
+                let actor = self.tenant_actor(t).await?.expect("setting identity");
+                subjects.push(Subject {
+                    group: Some(seed::after_group(t)),
+                    actor,
+                });
+            }
+        } else {
+            for user in sample {
+                subjects.push(Subject {
+                    group: Some(user.group.clone()),
+                    actor: self.actor(user).await?,
+                });
+            }
+        }
+        if let Some(anon) = self.anon().await? {
+            subjects.push(Subject {
+                group: None,
+                actor: anon,
+            });
+        }
+        Ok(subjects)
+    }
+
+    /// Runs the integrity checks, the plan's verification queries, then
+    /// (after writing the `[after]` tenants' data) the isolation checks and
+    /// the application's queries, and returns the report. Read-only but for
+    /// the `[after]` data, written once.
     pub async fn check(&mut self) -> Result<Report> {
         let mut phases = self.phases.clone();
         let t = Instant::now();
@@ -325,33 +465,75 @@ impl Harness {
             elapsed: t.elapsed(),
         });
         let mut findings: Vec<Finding> = integrity.findings.clone();
+        let (verify, verify_findings) = verify::run(&self.admin, &self.scenario.verify).await?;
+        findings.extend(verify_findings);
         self.integrity = Some(integrity);
 
+        self.write_after_tenants(&mut phases).await?;
         let t = Instant::now();
-        let mut subjects = Vec::new();
-        for user in
-            isolation::sample_users(&self.users, self.scenario.checks.isolation_users, self.seed)
-        {
-            subjects.push(Subject {
-                user: Some(user),
-                actor: self.actor(user).await?,
-            });
-        }
-        if let Some(anon) = self.anon().await? {
-            subjects.push(Subject {
-                user: None,
-                actor: anon,
-            });
-        }
-        let integrity = self.integrity.as_ref().expect("set above");
-        let (iso_findings, coverage) =
-            isolation::check(&subjects, &self.snapshot, integrity).await?;
+        let after_tenants: Vec<String> =
+            self.after.iter().flat_map(|a| a.tenants.clone()).collect();
+        let roles: Vec<&str> = [
+            Some(self.scenario.identity.role()),
+            self.scenario.identity.anon_role(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        integrity::build_expected(
+            &self.admin,
+            &self.scenario,
+            &self.snapshot,
+            &after_tenants,
+            &roles,
+        )
+        .await?;
+        let subjects = self.subjects().await?;
+        let (iso_findings, mut coverage) =
+            isolation::check(&self.admin, &subjects, &self.snapshot).await?;
         findings.extend(iso_findings);
+        if !self.scenario.queries.is_empty() {
+            let integrity = self.integrity.as_ref().expect("set above");
+            let sample = isolation::sample_users(
+                &self.users,
+                self.scenario.checks.isolation_users,
+                self.seed,
+            );
+            let mut tenants: Vec<(String, String)> = Vec::new();
+            for g in sample
+                .iter()
+                .map(|u| u.group.clone())
+                .chain(after_tenants.iter().map(|t| seed::after_group(t)))
+            {
+                let tenant = match g.strip_prefix("after:") {
+                    Some(t) => t.to_string(),
+                    None => integrity
+                        .tenant_of_group
+                        .get(&g)
+                        .cloned()
+                        .unwrap_or_default(),
+                };
+                if !tenants.iter().any(|(x, _)| *x == g) {
+                    tenants.push((g, tenant));
+                }
+            }
+            findings.extend(
+                isolation::check_queries(
+                    &self.admin,
+                    &self.scenario,
+                    &self.snapshot,
+                    &tenants,
+                    &mut coverage,
+                )
+                .await?,
+            );
+        }
         phases.push(Phase {
             name: "isolation".into(),
             elapsed: t.elapsed(),
         });
 
+        let integrity = self.integrity.as_ref().expect("set above");
         Ok(Report {
             format_version: 1,
             scenario: self.scenario.name.clone(),
@@ -368,10 +550,54 @@ impl Harness {
             seeding: Some(self.seeding.clone()),
             migrations: self.migrations.clone(),
             integrity: integrity.tables.clone(),
+            tenants: integrity.tenants.clone(),
+            verify,
+            after: self.after.clone(),
             isolation: coverage,
+            rollback: None,
             verdict: if findings.is_empty() { "pass" } else { "fail" }.into(),
             findings,
         })
+    }
+
+    /// Runs the scenario's rollback script on a copy of the migrated
+    /// database and proves every pre-existing row is back unchanged, with
+    /// the pre-migration schema; reports what the rollback threw away.
+    /// `None` when the scenario has no rollback.sql.
+    pub async fn prove_rollback(&mut self) -> Result<Option<RollbackReport>> {
+        let (Some(fork), Some(file)) = (&self.rollback_db, &self.scenario.rollback) else {
+            return Ok(None);
+        };
+        let t = Instant::now();
+        let c = fork.connect().await?;
+        let added = integrity::added_objects(&c, &self.snapshot).await?;
+        let run = migrate::apply(&c, file, true).await?;
+        let proof = integrity::prove_rollback(&c, &self.snapshot, added).await?;
+        Ok(Some(RollbackReport {
+            run,
+            proof,
+            elapsed: t.elapsed(),
+        }))
+    }
+
+    /// [`Harness::check`], then [`Harness::prove_rollback`], in one report.
+    pub async fn check_all(&mut self) -> Result<Report> {
+        let mut report = self.check().await?;
+        if let Some(rb) = self.prove_rollback().await? {
+            report.phases.push(Phase {
+                name: "rollback".into(),
+                elapsed: rb.elapsed,
+            });
+            report.findings.extend(rb.proof.findings.clone());
+            report.verdict = if report.findings.is_empty() {
+                "pass"
+            } else {
+                "fail"
+            }
+            .into();
+            report.rollback = Some(rb);
+        }
+        Ok(report)
     }
 
     /// Runs [`Harness::check`] and panics with the report if anything failed.

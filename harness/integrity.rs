@@ -1,24 +1,32 @@
-//! Data preservation and the backfill oracle.
+//! Data preservation and the backfill oracle, computed in the database.
 //!
-//! Before the migration: a snapshot of every tenant table, one md5 per row
-//! over every pre-existing column, keyed by primary key, plus each row's
-//! owner. After it: the same rows with the same hashes (none lost, changed
-//! or added), no NULL tenant id, and every row in the tenant its owner
-//! belongs to under the scenario's grouping. Tenants are recognised by the
-//! grouping, never by id: a group maps to whatever tenant id the migration
-//! gave it, and the check is that this map is one-to-one and total.
+//! Before the migration, every tenant table gets a snapshot table in the
+//! harness's own schema (`tenant_harness`): per row its primary key, an md5
+//! over every pre-existing column, and the tenant group its owner belongs
+//! to under the scenario's grouping. After the migration the comparison is a
+//! join: rows lost, changed or added; NULL tenant ids; rows not in their
+//! group's tenant; child rows in another tenant than their parent. Only
+//! counts and a few example ids come back, so the harness's memory does not
+//! grow with the data.
+//!
+//! Tenants are recognised by grouping, never by id: a group maps to the
+//! tenant most of its rows got, and the check is that this map is total and
+//! one-to-one.
 
 use crate::error::{Error, Result};
 use crate::finding::Finding;
-use crate::scenario::Scenario;
+use crate::scenario::{ExpectedTenant, Grouping, Scenario};
 use crate::seed::SeededUser;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use tenant_seed::catalog::{self, quote_ident};
+use tenant_seed::catalog::{self, quote_ident, TableInfo};
 use tokio_postgres::Client;
 
+/// The harness's own schema in the run's database.
+pub const SCHEMA: &str = "tenant_harness";
+
 /// How many example row ids a finding lists.
-const EXAMPLES: usize = 5;
+const EXAMPLES: i32 = 5;
 
 /// One table before the migration.
 #[derive(Debug, Clone)]
@@ -29,21 +37,14 @@ pub struct TableSnapshot {
     pub short: String,
     /// Primary key columns (rows are followed by them).
     pub primary_key: Vec<String>,
-    /// Owner column; for the users table, its id column.
-    pub owner: Option<String>,
     /// The columns hashed: all that existed before the migration.
     pub columns: Vec<String>,
-    /// Per primary key (as text): row hash and owner id.
-    pub rows: HashMap<String, RowSnapshot>,
-}
-
-/// One row before the migration.
-#[derive(Debug, Clone)]
-pub struct RowSnapshot {
-    /// md5 over the row's pre-existing columns.
-    pub hash: String,
-    /// The owner's id as text.
-    pub owner: Option<String>,
+    /// Rows before the migration.
+    pub rows: u64,
+    /// The snapshot table: `(pk, hash, grp)`.
+    pub snap: String,
+    /// The oracle's table for isolation: `(pk, grp)` of every row a tenant should see.
+    pub expected: String,
 }
 
 /// Every tenant table before the migration.
@@ -51,6 +52,8 @@ pub struct RowSnapshot {
 pub struct Snapshot {
     /// One entry per scenario table, in scenario order.
     pub tables: Vec<TableSnapshot>,
+    /// Every table of the database before the migration (outside the system schemas).
+    pub pre_tables: Vec<String>,
 }
 
 /// `pk` as one text expression: the column, or a row of the columns.
@@ -68,9 +71,35 @@ pub(crate) fn key_expr(pk: &[String]) -> String {
 }
 
 /// Takes the pre-migration snapshot of the scenario's tables.
-pub async fn snapshot(client: &Client, scenario: &Scenario) -> Result<Snapshot> {
-    let mut out = Snapshot::default();
-    for spec in &scenario.tables {
+pub async fn snapshot(
+    client: &Client,
+    scenario: &Scenario,
+    users: &[SeededUser],
+) -> Result<Snapshot> {
+    let ids: Vec<String> = users.iter().map(|u| u.id.to_string()).collect();
+    let groups: Vec<String> = users.iter().map(|u| u.group.clone()).collect();
+    client
+        .batch_execute(&format!(
+            "CREATE SCHEMA IF NOT EXISTS {SCHEMA}; \
+             CREATE UNLOGGED TABLE {SCHEMA}.user_groups (user_id text PRIMARY KEY, grp text NOT NULL)"
+        ))
+        .await
+        .map_err(Error::db("creating the harness schema"))?;
+    client
+        .execute(
+            &format!(
+                "INSERT INTO {SCHEMA}.user_groups SELECT * FROM unnest($1::text[], $2::text[])"
+            ),
+            &[&ids, &groups],
+        )
+        .await
+        .map_err(Error::db("storing user groups"))?;
+    let fixed_group = crate::seed::group_of(&scenario.tenancy.grouping, "");
+    let mut out = Snapshot {
+        tables: Vec::new(),
+        pre_tables: user_tables(client).await?,
+    };
+    for (i, spec) in scenario.tables.iter().enumerate() {
         let info = catalog::load(client, &spec.name).await?;
         if info.primary_key.is_empty() {
             return Err(Error::Scenario {
@@ -85,48 +114,88 @@ pub async fn snapshot(client: &Client, scenario: &Scenario) -> Result<Snapshot> 
             spec.owner.clone()
         };
         let columns: Vec<String> = info.columns.iter().map(|c| c.name.clone()).collect();
+        let snap = format!("{SCHEMA}.snap_{i}");
+        let group = match &owner {
+            Some(o) => format!(
+                "coalesce(g.grp, 'unknown-owner:' || coalesce(t.{}::text, 'NULL'))",
+                quote_ident(o)
+            ),
+            None => "$1::text".to_string(),
+        };
+        let join = owner.as_deref().map_or(String::new(), |o| {
+            format!(
+                "LEFT JOIN {SCHEMA}.user_groups g ON g.user_id = t.{}::text",
+                quote_ident(o)
+            )
+        });
         let sql = format!(
-            "SELECT {key}, {owner}, md5(ROW({cols})::text) FROM {table}",
-            key = key_expr(&info.primary_key),
-            owner = owner
-                .as_deref()
-                .map_or("NULL::text".to_string(), |o| format!(
-                    "{}::text",
-                    quote_ident(o)
-                )),
-            cols = columns
-                .iter()
-                .map(|c| quote_ident(c))
-                .collect::<Vec<_>>()
-                .join(", "),
-            table = info.name
+            "CREATE UNLOGGED TABLE {snap} AS SELECT {key} AS pk, md5(ROW({cols})::text) AS hash, {group} AS grp FROM {table} t {join}",
+            key = prefixed_key(&info.primary_key, "t"),
+            cols = columns.iter().map(|c| format!("t.{}", quote_ident(c))).collect::<Vec<_>>().join(", "),
+            table = info.name,
         );
-        let rows = client
-            .query(&sql, &[])
+        if owner.is_some() {
+            client.batch_execute(&sql).await
+        } else {
+            // CREATE TABLE AS takes no parameters: inline the fixed group as a literal.
+            client
+                .batch_execute(&sql.replace("$1::text", &quote_literal(&fixed_group)))
+                .await
+        }
+        .map_err(Error::db(format!("snapshot of {}", info.name)))?;
+        client
+            .batch_execute(&format!("ALTER TABLE {snap} ADD PRIMARY KEY (pk)"))
             .await
-            .map_err(Error::db(format!("snapshot of {}", info.name)))?;
-        let rows = rows
-            .iter()
-            .map(|r| {
-                (
-                    r.get::<_, String>(0),
-                    RowSnapshot {
-                        owner: r.get(1),
-                        hash: r.get(2),
-                    },
-                )
-            })
-            .collect();
+            .map_err(Error::db(format!("indexing the snapshot of {}", info.name)))?;
+        let rows: i64 = client
+            .query_one(&format!("SELECT count(*) FROM {snap}"), &[])
+            .await
+            .map_err(Error::db("counting the snapshot"))?
+            .get(0);
         out.tables.push(TableSnapshot {
             table: info.name,
             short: spec.name.clone(),
             primary_key: info.primary_key,
-            owner,
             columns,
-            rows,
+            rows: rows as u64,
+            expected: format!("{SCHEMA}.expected_{i}"),
+            snap,
         });
     }
     Ok(out)
+}
+
+/// Tables outside the system schemas and the harness's own, schema-qualified.
+pub async fn user_tables(client: &Client) -> Result<Vec<String>> {
+    let rows = client
+        .query(
+            "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema', $1) \
+             AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1",
+            &[&SCHEMA],
+        )
+        .await
+        .map_err(Error::db("listing tables"))?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// The primary key expression over the table alias `alias`.
+fn prefixed_key(pk: &[String], alias: &str) -> String {
+    match pk {
+        [one] => format!("{alias}.{}::text", quote_ident(one)),
+        many => format!(
+            "ROW({})::text",
+            many.iter()
+                .map(|c| format!("{alias}.{}", quote_ident(c)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// A SQL string literal.
+pub(crate) fn quote_literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
 }
 
 /// Per-table figures of the integrity check.
@@ -150,6 +219,17 @@ pub struct TableIntegrity {
     pub misassigned: u64,
 }
 
+/// How the tenants the migration made line up with the scenario's groups.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TenantSummary {
+    /// Tenant groups the scenario defines over the seeded data.
+    pub expected_groups: usize,
+    /// Distinct tenants those groups' rows landed in.
+    pub tenants: usize,
+    /// Users per group, largest first (group, users, tenant).
+    pub largest: Vec<(String, usize, String)>,
+}
+
 /// What the post-migration state looks like to the oracle.
 #[derive(Debug, Clone, Default)]
 pub struct Integrity {
@@ -157,10 +237,129 @@ pub struct Integrity {
     pub tables: Vec<TableIntegrity>,
     /// What failed.
     pub findings: Vec<Finding>,
-    /// Tenant group → the tenant id the migration gave it (the majority of its rows).
+    /// Tenant group → the tenant value the migration gave it (the majority of its rows).
     pub tenant_of_group: BTreeMap<String, String>,
-    /// Per table (qualified name): primary key → expected tenant group, for rows that existed before.
-    pub row_groups: HashMap<String, HashMap<String, String>>,
+    /// Tenants versus groups, for the report.
+    pub tenants: TenantSummary,
+}
+
+/// The current rows of a table as `(pk, hash, tenant)`, hashing the snapshot's columns.
+fn current(snap: &TableSnapshot, info: &TableInfo, tenant_col: &str) -> String {
+    let hash_cols = snap
+        .columns
+        .iter()
+        .map(|c| {
+            if info.column(c).is_some() {
+                format!("t.{}", quote_ident(c))
+            } else {
+                "NULL".into()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let tenant = if !tenant_col.is_empty() && info.column(tenant_col).is_some() {
+        format!("t.{}::text", quote_ident(tenant_col))
+    } else {
+        "NULL::text".into()
+    };
+    format!(
+        "SELECT {key} AS pk, md5(ROW({hash_cols})::text) AS hash, {tenant} AS tenant FROM {table} t",
+        key = prefixed_key(&snap.primary_key, "t"),
+        table = snap.table
+    )
+}
+
+/// Compares one table with its snapshot: rows lost, changed (when every
+/// pre-existing column still exists), added, and with a NULL tenant (when
+/// `tenant_col` is given). Findings are named `<prefix>.rows-lost` etc.
+async fn compare_table(
+    client: &Client,
+    snap: &TableSnapshot,
+    info: &TableInfo,
+    tenant_col: Option<&str>,
+    columns_intact: bool,
+    prefix: &str,
+) -> Result<(TableIntegrity, Vec<Finding>)> {
+    let sql = format!(
+        "WITH cur AS ({cur}), j AS ( \
+           SELECT coalesce(s.pk, c.pk) AS pk, s.pk IS NULL AS added, c.pk IS NULL AS lost, \
+                  (s.pk IS NOT NULL AND c.pk IS NOT NULL AND s.hash <> c.hash AND $1) AS changed, \
+                  (c.pk IS NOT NULL AND c.tenant IS NULL AND $2) AS null_tenant \
+           FROM {snap} s FULL JOIN cur c ON c.pk = s.pk) \
+         SELECT count(*) FILTER (WHERE NOT lost), \
+           count(*) FILTER (WHERE lost), (array_agg(pk ORDER BY pk) FILTER (WHERE lost))[1:{EXAMPLES}], \
+           count(*) FILTER (WHERE changed), (array_agg(pk ORDER BY pk) FILTER (WHERE changed))[1:{EXAMPLES}], \
+           count(*) FILTER (WHERE added), (array_agg(pk ORDER BY pk) FILTER (WHERE added))[1:{EXAMPLES}], \
+           count(*) FILTER (WHERE null_tenant), (array_agg(pk ORDER BY pk) FILTER (WHERE null_tenant))[1:{EXAMPLES}] \
+         FROM j",
+        cur = current(snap, info, tenant_col.unwrap_or("")),
+        snap = snap.snap
+    );
+    let r = client
+        .query_one(&sql, &[&columns_intact, &tenant_col.is_some()])
+        .await
+        .map_err(Error::db(format!(
+            "comparing {} with its snapshot",
+            snap.table
+        )))?;
+    let count = |i: usize| r.get::<_, i64>(i) as u64;
+    let ex = |i: usize| r.get::<_, Option<Vec<String>>>(i);
+    let t = TableIntegrity {
+        table: snap.short.clone(),
+        rows_before: snap.rows,
+        rows_after: count(0),
+        lost: count(1),
+        changed: count(3),
+        added: count(5),
+        null_tenant: count(7),
+        misassigned: 0,
+    };
+    let checks = [
+        (
+            "rows-lost",
+            t.lost,
+            ex(2),
+            "row(s) that existed before the migration are gone".to_string(),
+        ),
+        (
+            "rows-changed",
+            t.changed,
+            ex(4),
+            "row(s) have different values in pre-existing columns".to_string(),
+        ),
+        (
+            "rows-added",
+            t.added,
+            ex(6),
+            "row(s) appeared that did not exist before the migration".to_string(),
+        ),
+        (
+            "null-tenant",
+            t.null_tenant,
+            ex(8),
+            format!("row(s) have a NULL `{}`", tenant_col.unwrap_or_default()),
+        ),
+    ];
+    let mut findings = Vec::new();
+    for (check, n, rows, what) in checks {
+        if n > 0 {
+            let more = if n > EXAMPLES as u64 { ", …" } else { "" };
+            findings.push(
+                Finding::new(
+                    &format!("{prefix}.{check}"),
+                    format!("{n} {what}: {}{more}", examples(&rows)),
+                )
+                .table(&snap.short)
+                .row(rows.as_ref().and_then(|r| r.first().cloned()))
+                .count(n),
+            );
+        }
+    }
+    Ok((t, findings))
+}
+
+fn examples(v: &Option<Vec<String>>) -> String {
+    v.as_deref().unwrap_or_default().join(", ")
 }
 
 /// Compares the database after the migration with `before`.
@@ -170,16 +369,12 @@ pub async fn verify(
     before: &Snapshot,
     users: &[SeededUser],
 ) -> Result<Integrity> {
-    let group_of_user: HashMap<String, &str> = users
-        .iter()
-        .map(|u| (u.id.to_string(), u.group.as_str()))
-        .collect();
     let tenant_col = &scenario.tenancy.column;
     let mut out = Integrity::default();
-    // (table, pk, group, tenant) of every surviving pre-existing row, for the mapping pass.
-    let mut assigned: Vec<(usize, String, String, Option<String>)> = Vec::new();
+    let mut infos = Vec::new();
+    let mut votes: HashMap<String, HashMap<String, i64>> = HashMap::new();
 
-    for (ti, snap) in before.tables.iter().enumerate() {
+    for snap in &before.tables {
         let info = catalog::load(client, &snap.table).await?;
         let missing: Vec<&String> = snap
             .columns
@@ -187,16 +382,7 @@ pub async fn verify(
             .filter(|c| info.column(c).is_none())
             .collect();
         let has_tenant = info.column(tenant_col).is_some();
-        let mut t = TableIntegrity {
-            table: snap.short.clone(),
-            rows_before: snap.rows.len() as u64,
-            rows_after: 0,
-            lost: 0,
-            changed: 0,
-            added: 0,
-            null_tenant: 0,
-            misassigned: 0,
-        };
+        let name = &snap.short;
         if !missing.is_empty() {
             out.findings.push(
                 Finding::new(
@@ -205,7 +391,7 @@ pub async fn verify(
                         "pre-existing column(s) {missing:?} no longer exist: their data is gone"
                     ),
                 )
-                .table(&snap.short)
+                .table(name)
                 .count(missing.len() as u64),
             );
         }
@@ -215,154 +401,151 @@ pub async fn verify(
                     "integrity.no-tenant-column",
                     format!("the migration did not add `{tenant_col}`"),
                 )
-                .table(&snap.short),
+                .table(name),
             );
         }
-        let hash_cols = snap
-            .columns
-            .iter()
-            .map(|c| {
-                if info.column(c).is_some() {
-                    quote_ident(c)
-                } else {
-                    "NULL".into()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "SELECT {key}, md5(ROW({hash_cols})::text), {tenant} FROM {table}",
-            key = key_expr(&snap.primary_key),
-            tenant = if has_tenant {
-                format!("{}::text", quote_ident(tenant_col))
-            } else {
-                "NULL::text".into()
-            },
-            table = snap.table
-        );
-        let rows = client.query(&sql, &[]).await.map_err(Error::db(format!(
-            "reading {} after the migration",
-            snap.table
-        )))?;
-        t.rows_after = rows.len() as u64;
-        let mut seen = std::collections::HashSet::with_capacity(rows.len());
-        let (mut changed, mut added, mut nulls) = (Vec::new(), Vec::new(), Vec::new());
-        let mut groups = HashMap::with_capacity(rows.len());
-        for r in &rows {
-            let key: String = r.get(0);
-            let hash: String = r.get(1);
-            let tenant: Option<String> = r.get(2);
-            if has_tenant && tenant.is_none() {
-                nulls.push(key.clone());
-            }
-            match snap.rows.get(&key) {
-                None => added.push(key.clone()),
-                Some(old) => {
-                    if missing.is_empty() && old.hash != hash {
-                        changed.push(key.clone());
-                    }
-                    let group = match &old.owner {
-                        Some(owner) => group_of_user
-                            .get(owner)
-                            .map(|g| g.to_string())
-                            .unwrap_or_else(|| format!("unknown-owner:{owner}")),
-                        None if snap.owner.is_none() => {
-                            crate::seed::group_of(&scenario.tenancy.grouping, "")
-                        }
-                        None => "no-owner".to_string(),
-                    };
-                    groups.insert(key.clone(), group.clone());
-                    if has_tenant {
-                        assigned.push((ti, key.clone(), group, tenant));
-                    }
-                }
-            }
-            seen.insert(key);
-        }
-        let lost: Vec<&String> = snap.rows.keys().filter(|k| !seen.contains(*k)).collect();
-        t.lost = lost.len() as u64;
-        t.changed = changed.len() as u64;
-        t.added = added.len() as u64;
-        t.null_tenant = nulls.len() as u64;
-        let name = &snap.short;
-        push_rows(
-            &mut out.findings,
-            "integrity.rows-lost",
-            name,
-            lost.into_iter().cloned().collect(),
-            "row(s) that existed before the migration are gone",
-        );
-        push_rows(
-            &mut out.findings,
-            "integrity.rows-changed",
-            name,
-            changed,
-            "row(s) have different values in pre-existing columns",
-        );
-        push_rows(
-            &mut out.findings,
-            "integrity.rows-added",
-            name,
-            added,
-            "row(s) appeared that did not exist before the migration",
-        );
-        push_rows(
-            &mut out.findings,
-            "integrity.null-tenant",
-            name,
-            nulls,
-            &format!("row(s) have a NULL `{tenant_col}`"),
-        );
-        out.row_groups.insert(snap.table.clone(), groups);
+        let (t, found) = compare_table(
+            client,
+            snap,
+            &info,
+            has_tenant.then_some(tenant_col.as_str()),
+            missing.is_empty(),
+            "integrity",
+        )
+        .await?;
+        out.findings.extend(found);
         out.tables.push(t);
+        if has_tenant {
+            let sql = format!(
+                "WITH cur AS ({cur}) SELECT s.grp, c.tenant, count(*) FROM {snap} s JOIN cur c ON c.pk = s.pk \
+                 WHERE c.tenant IS NOT NULL GROUP BY 1, 2",
+                cur = current(snap, &info, tenant_col),
+                snap = snap.snap
+            );
+            for r in client
+                .query(&sql, &[])
+                .await
+                .map_err(Error::db(format!("reading tenants of {}", snap.table)))?
+            {
+                *votes
+                    .entry(r.get(0))
+                    .or_default()
+                    .entry(r.get(1))
+                    .or_default() += r.get::<_, i64>(2);
+            }
+        }
+        infos.push((info, has_tenant));
     }
 
-    // Each group's tenant is the one most of its rows got; the users table votes first.
-    let mut votes: HashMap<&str, HashMap<&str, u64>> = HashMap::new();
-    for (_, _, group, tenant) in &assigned {
-        if let Some(tenant) = tenant {
-            *votes.entry(group).or_default().entry(tenant).or_default() += 1;
-        }
-    }
+    // Each group's tenant is the one most of its rows got.
     for (group, counts) in &votes {
         let (tenant, _) = counts
             .iter()
             .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
             .expect("non-empty");
-        out.tenant_of_group
-            .insert(group.to_string(), tenant.to_string());
+        out.tenant_of_group.insert(group.clone(), tenant.clone());
     }
-    let mut misassigned: BTreeMap<usize, Vec<(String, String, String)>> = BTreeMap::new();
-    for (ti, key, group, tenant) in &assigned {
-        if let (Some(tenant), Some(expected)) = (tenant, out.tenant_of_group.get(group)) {
-            if tenant != expected {
-                misassigned.entry(*ti).or_default().push((
-                    key.clone(),
-                    group.clone(),
-                    tenant.clone(),
-                ));
+    store_group_tenants(client, &out.tenant_of_group).await?;
+
+    for (ti, (snap, (info, has_tenant))) in before.tables.iter().zip(&infos).enumerate() {
+        if !has_tenant {
+            continue;
+        }
+        let sql = format!(
+            "WITH cur AS ({cur}), bad AS ( \
+               SELECT s.pk, s.grp, c.tenant, gt.tenant AS expected FROM {snap} s JOIN cur c ON c.pk = s.pk \
+               JOIN {SCHEMA}.group_tenant gt ON gt.grp = s.grp WHERE c.tenant <> gt.tenant) \
+             SELECT count(*), (array_agg(pk ORDER BY pk))[1:{EXAMPLES}], \
+                    (array_agg(grp ORDER BY pk))[1], (array_agg(tenant ORDER BY pk))[1], (array_agg(expected ORDER BY pk))[1] FROM bad",
+            cur = current(snap, info, tenant_col),
+            snap = snap.snap
+        );
+        let r = client
+            .query_one(&sql, &[])
+            .await
+            .map_err(Error::db(format!("checking tenants of {}", snap.table)))?;
+        let n = r.get::<_, i64>(0) as u64;
+        if n > 0 {
+            let rows: Option<Vec<String>> = r.get(1);
+            let (group, tenant, expected): (Option<String>, Option<String>, Option<String>) =
+                (r.get(2), r.get(3), r.get(4));
+            out.tables[ti].misassigned = n;
+            out.findings.push(
+                Finding::new(
+                    "integrity.misassigned",
+                    format!(
+                        "{n} row(s) are not in their owner's tenant, e.g. row {}: owner is in group {} (tenant {}), row is in tenant {}; examples: {}",
+                        rows.as_ref().and_then(|r| r.first()).map_or("", String::as_str),
+                        group.unwrap_or_default(),
+                        expected.unwrap_or_default(),
+                        tenant.unwrap_or_default(),
+                        examples(&rows)
+                    ),
+                )
+                .table(&snap.short)
+                .row(rows.as_ref().and_then(|r| r.first().cloned()))
+                .count(n),
+            );
+        }
+    }
+
+    // Child rows live in their parent's tenant.
+    let tenant_tables: HashMap<&str, &TableSnapshot> = before
+        .tables
+        .iter()
+        .zip(&infos)
+        .filter(|(_, (_, has))| *has)
+        .map(|(s, _)| (s.table.as_str(), s))
+        .collect();
+    for (snap, (info, has_tenant)) in before.tables.iter().zip(&infos) {
+        if !has_tenant {
+            continue;
+        }
+        for fk in &info.foreign_keys {
+            let Some(parent) = tenant_tables.get(fk.target.as_str()) else {
+                continue;
+            };
+            if fk.target == info.name || fk.columns.iter().any(|c| c == tenant_col) {
+                continue; // self references, and keys that already include the tenant
+            }
+            let on = fk
+                .columns
+                .iter()
+                .zip(&fk.target_columns)
+                .map(|(c, p)| format!("p.{} = c.{}", quote_ident(p), quote_ident(c)))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            let sql = format!(
+                "SELECT count(*), (array_agg({ck} ORDER BY {ck}))[1:{EXAMPLES}] FROM {child} c JOIN {parent} p ON {on} \
+                 WHERE c.{t} <> p.{t}",
+                ck = prefixed_key(&snap.primary_key, "c"),
+                child = snap.table,
+                parent = parent.table,
+                t = quote_ident(tenant_col)
+            );
+            let r = client
+                .query_one(&sql, &[])
+                .await
+                .map_err(Error::db(format!(
+                    "walking {} -> {}",
+                    snap.table, parent.table
+                )))?;
+            let n = r.get::<_, i64>(0) as u64;
+            if n > 0 {
+                let rows: Option<Vec<String>> = r.get(1);
+                out.findings.push(
+                    Finding::new(
+                        "integrity.child-tenant-mismatch",
+                        format!("{n} row(s) are in another tenant than the {} row their {} points at: {}", parent.short, fk.columns.join(", "), examples(&rows)),
+                    )
+                    .table(&snap.short)
+                    .row(rows.as_ref().and_then(|r| r.first().cloned()))
+                    .count(n),
+                );
             }
         }
     }
-    for (ti, rows) in misassigned {
-        let snap = &before.tables[ti];
-        out.tables[ti].misassigned = rows.len() as u64;
-        let (key, group, tenant) = &rows[0];
-        out.findings.push(
-            Finding::new(
-                "integrity.misassigned",
-                format!(
-                    "{} row(s) are not in their owner's tenant, e.g. row {key}: owner is in group {group} (tenant {}), row is in tenant {tenant}; examples: {}",
-                    rows.len(),
-                    out.tenant_of_group[group],
-                    rows.iter().take(EXAMPLES).map(|r| r.0.as_str()).collect::<Vec<_>>().join(", ")
-                ),
-            )
-            .table(&snap.short)
-            .row(Some(key.clone()))
-            .count(rows.len() as u64),
-        );
-    }
+
     // One tenant per group, and no tenant shared by two groups.
     let mut groups_of_tenant: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (group, tenant) in &out.tenant_of_group {
@@ -377,7 +560,7 @@ pub async fn verify(
                     groups.len(),
                     groups
                         .iter()
-                        .take(EXAMPLES)
+                        .take(EXAMPLES as usize)
                         .copied()
                         .collect::<Vec<_>>()
                         .join(", ")
@@ -386,37 +569,244 @@ pub async fn verify(
             .count(groups.len() as u64),
         );
     }
+    if let Grouping::Single {
+        tenant: Some(expected),
+    } = &scenario.tenancy.grouping
+    {
+        let expected = match expected {
+            ExpectedTenant::Literal(v) => Some(v.clone()),
+            ExpectedTenant::Query(q) => client
+                .query_opt(q.as_str(), &[])
+                .await
+                .map_err(Error::db(format!("tenancy.tenant_query `{q}`")))?
+                .and_then(|r| r.get::<_, Option<String>>(0)),
+        };
+        let got = out
+            .tenant_of_group
+            .get(&crate::seed::group_of(&scenario.tenancy.grouping, ""));
+        if got != expected.as_ref() {
+            out.findings.push(Finding::new(
+                "integrity.wrong-tenant",
+                format!(
+                    "pre-existing rows landed in tenant {}, not in {}",
+                    got.map_or("(none)", String::as_str),
+                    expected.as_deref().unwrap_or("(no such tenant)")
+                ),
+            ));
+        }
+    }
+    let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
+    for u in users {
+        *sizes.entry(&u.group).or_default() += 1;
+    }
+    let mut largest: Vec<(String, usize, String)> = sizes
+        .iter()
+        .map(|(g, n)| {
+            (
+                g.to_string(),
+                *n,
+                out.tenant_of_group
+                    .get(*g)
+                    .cloned()
+                    .unwrap_or_else(|| "(none)".into()),
+            )
+        })
+        .collect();
+    largest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    largest.truncate(5);
+    out.tenants = TenantSummary {
+        expected_groups: votes.len(),
+        tenants: groups_of_tenant.len(),
+        largest,
+    };
     Ok(out)
 }
 
-fn push_rows(
-    findings: &mut Vec<Finding>,
-    check: &str,
-    table: &str,
-    mut rows: Vec<String>,
-    what: &str,
-) {
-    if rows.is_empty() {
-        return;
-    }
-    rows.sort();
-    let examples = rows
-        .iter()
-        .take(EXAMPLES)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    findings.push(
-        Finding::new(
-            check,
-            format!(
-                "{} {what}: {examples}{}",
-                rows.len(),
-                if rows.len() > EXAMPLES { ", …" } else { "" }
+async fn store_group_tenants(client: &Client, map: &BTreeMap<String, String>) -> Result<()> {
+    let groups: Vec<&String> = map.keys().collect();
+    let tenants: Vec<&String> = map.values().collect();
+    client
+        .batch_execute(&format!(
+            "DROP TABLE IF EXISTS {SCHEMA}.group_tenant; CREATE UNLOGGED TABLE {SCHEMA}.group_tenant (grp text PRIMARY KEY, tenant text NOT NULL)"
+        ))
+        .await
+        .map_err(Error::db("storing group tenants"))?;
+    client
+        .execute(
+            &format!(
+                "INSERT INTO {SCHEMA}.group_tenant SELECT * FROM unnest($1::text[], $2::text[])"
             ),
+            &[&groups, &tenants],
         )
-        .table(table)
-        .row(rows.first().cloned())
-        .count(rows.len() as u64),
-    );
+        .await
+        .map_err(Error::db("storing group tenants"))?;
+    Ok(())
+}
+
+/// Builds the isolation oracle's tables: for every row of every tenant table,
+/// the group whose users must see it. Pre-existing rows keep their owner's
+/// group; rows the harness wrote after the migration for tenant `v` are in
+/// group `after:v`; rows the migration itself added are in no group. The
+/// impersonated `roles` may read these tables (and nothing else of the
+/// harness's): they hold keys and group labels, no tenant data.
+pub async fn build_expected(
+    client: &Client,
+    scenario: &Scenario,
+    before: &Snapshot,
+    after_tenants: &[String],
+    roles: &[&str],
+) -> Result<()> {
+    let tenant_col = &scenario.tenancy.column;
+    for snap in &before.tables {
+        let info = catalog::load(client, &snap.table).await?;
+        let group = if info.column(tenant_col).is_some() {
+            "coalesce(s.grp, CASE WHEN c.tenant = ANY($1) THEN 'after:' || c.tenant END)"
+                .to_string()
+        } else {
+            "s.grp".to_string()
+        };
+        let sql = format!(
+            "DROP TABLE IF EXISTS {exp}; CREATE UNLOGGED TABLE {exp} AS \
+             WITH cur AS ({cur}) SELECT c.pk, {group} AS grp FROM cur c LEFT JOIN {snap} s ON s.pk = c.pk; \
+             ALTER TABLE {exp} ADD PRIMARY KEY (pk)",
+            exp = snap.expected,
+            cur = current(snap, &info, tenant_col),
+            snap = snap.snap
+        );
+        let literal_tenants = format!(
+            "ARRAY[{}]::text[]",
+            after_tenants
+                .iter()
+                .map(|t| quote_literal(t))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        client
+            .batch_execute(&sql.replace("$1", &literal_tenants))
+            .await
+            .map_err(Error::db(format!("building the oracle for {}", snap.table)))?;
+        for role in roles {
+            client
+                .batch_execute(&format!(
+                    "GRANT USAGE ON SCHEMA {SCHEMA} TO {r}; GRANT SELECT ON {exp} TO {r}",
+                    r = quote_ident(role),
+                    exp = snap.expected
+                ))
+                .await
+                .map_err(Error::db(format!("letting role {role} read the oracle")))?;
+        }
+    }
+    Ok(())
+}
+
+/// What the rollback script did to the data.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RollbackProof {
+    /// Per-table comparison with the pre-migration snapshot.
+    pub tables: Vec<TableIntegrity>,
+    /// What the migration added and the rollback threw away: `(object, rows)`,
+    /// rows being the table's rows or the column's non-NULL values.
+    pub discarded: Vec<(String, u64)>,
+    /// What failed: pre-existing data lost or changed, the schema not restored.
+    pub findings: Vec<Finding>,
+}
+
+/// Objects the migration added, with their row counts: new tables, and new
+/// columns of the scenario's tables.
+pub async fn added_objects(client: &Client, before: &Snapshot) -> Result<Vec<(String, u64)>> {
+    let mut out = Vec::new();
+    for t in user_tables(client).await? {
+        if !before.pre_tables.contains(&t) {
+            let n: i64 = client
+                .query_one(&format!("SELECT count(*) FROM {t}"), &[])
+                .await
+                .map_err(Error::db(format!("counting {t}")))?
+                .get(0);
+            out.push((t, n as u64));
+        }
+    }
+    for snap in &before.tables {
+        let Ok(info) = catalog::load(client, &snap.table).await else {
+            continue;
+        };
+        for c in info
+            .columns
+            .iter()
+            .filter(|c| !snap.columns.contains(&c.name))
+        {
+            let n: i64 = client
+                .query_one(
+                    &format!("SELECT count({}) FROM {}", quote_ident(&c.name), snap.table),
+                    &[],
+                )
+                .await
+                .map_err(Error::db(format!("counting {}.{}", snap.table, c.name)))?
+                .get(0);
+            out.push((format!("{}.{}", snap.short, c.name), n as u64));
+        }
+    }
+    Ok(out)
+}
+
+/// After the rollback script ran: is every pre-existing row back, unchanged,
+/// with the pre-migration columns and nothing more? `added` is what
+/// [`added_objects`] saw before the rollback.
+pub async fn prove_rollback(
+    client: &Client,
+    before: &Snapshot,
+    added: Vec<(String, u64)>,
+) -> Result<RollbackProof> {
+    let mut proof = RollbackProof::default();
+    let now_added: Vec<String> = added_objects(client, before)
+        .await?
+        .into_iter()
+        .map(|(o, _)| o)
+        .collect();
+    for (object, rows) in added {
+        if !now_added.contains(&object) {
+            proof.discarded.push((object, rows));
+        }
+    }
+    for object in &now_added {
+        proof.findings.push(Finding::new(
+            "rollback.schema-not-restored",
+            format!("{object} was added by the migration and is still there after the rollback"),
+        ));
+    }
+    for snap in &before.tables {
+        let Ok(info) = catalog::load(client, &snap.table).await else {
+            proof.findings.push(
+                Finding::new(
+                    "rollback.rows-lost",
+                    format!(
+                        "the table is gone after the rollback, with its {} pre-existing row(s)",
+                        snap.rows
+                    ),
+                )
+                .table(&snap.short)
+                .count(snap.rows),
+            );
+            continue;
+        };
+        let missing: Vec<&String> = snap
+            .columns
+            .iter()
+            .filter(|c| info.column(c).is_none())
+            .collect();
+        if !missing.is_empty() {
+            proof.findings.push(
+                Finding::new(
+                    "rollback.columns-dropped",
+                    format!("pre-existing column(s) {missing:?} are gone after the rollback"),
+                )
+                .table(&snap.short)
+                .count(missing.len() as u64),
+            );
+        }
+        let (t, found) =
+            compare_table(client, snap, &info, None, missing.is_empty(), "rollback").await?;
+        proof.tables.push(t);
+        proof.findings.extend(found);
+    }
+    Ok(proof)
 }

@@ -1,32 +1,41 @@
-//! Read isolation: for every tenant table and a spread of users from
-//! different tenants, the rows a user sees are exactly their tenant's rows,
-//! none missing and none foreign; a request without a user sees none.
+//! Read isolation: for every tenant table and a spread of identities from
+//! different tenants, the rows an identity sees are exactly its tenant's
+//! rows, none missing and none foreign; a request without a user sees none.
+//! For applications that filter in SQL instead of RLS, each of the
+//! application's tenant-parameterised queries returns only the given
+//! tenant's rows.
 //!
-//! The expected rows come from the oracle (the scenario's grouping applied
-//! to pre-migration owners), never from the tenant column the migration
-//! wrote: a wrong backfill and a wrong policy both show up.
+//! The expected rows come from the oracle tables built by
+//! [`crate::integrity::build_expected`] (the scenario's grouping applied to
+//! pre-migration owners, and the tenants the harness wrote after the
+//! migration), never from the tenant column the migration wrote: a wrong
+//! backfill and a wrong policy both show up. Each comparison is one query
+//! that returns counts and a few example ids.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::finding::Finding;
 use crate::impersonate::Actor;
-use crate::integrity::{key_expr, Integrity, Snapshot};
+use crate::integrity::{key_expr, Snapshot};
+use crate::scenario::Scenario;
 use crate::seed::SeededUser;
+use postgres_types::{ToSql, Type};
 use rand::seq::SliceRandom;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
+use tokio_postgres::Client;
 
 /// How many example row ids a finding lists.
-const EXAMPLES: usize = 3;
+const EXAMPLES: i32 = 3;
 
-/// Who is checked: the user, or `None` for a request without a user (anon).
-pub struct Subject<'a> {
-    /// The seeded user, or `None` for anon.
-    pub user: Option<&'a SeededUser>,
+/// An identity to check: the group whose rows it must see (`None`: must see nothing).
+pub struct Subject {
+    /// Tenant group, e.g. `domain:myroihome.com` or `after:acme-parts`.
+    pub group: Option<String>,
     /// The impersonated connection.
     pub actor: Actor,
 }
 
-/// What the isolation check covered.
+/// What the isolation checks covered.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Coverage {
     /// Who was impersonated.
@@ -35,6 +44,8 @@ pub struct Coverage {
     pub tables: usize,
     /// (actor, table) pairs checked.
     pub pairs: usize,
+    /// (query, tenant) pairs of the application's queries checked.
+    pub query_runs: usize,
 }
 
 /// Picks up to `n` users spread over tenants: two from the largest group
@@ -65,11 +76,42 @@ pub fn sample_users(users: &[SeededUser], n: usize, seed: u64) -> Vec<&SeededUse
     picked
 }
 
+/// Rows each group must see, per oracle table.
+async fn expected_counts(
+    admin: &Client,
+    snapshot: &Snapshot,
+) -> Result<HashMap<String, HashMap<String, i64>>> {
+    let mut out = HashMap::new();
+    for t in &snapshot.tables {
+        let rows = admin
+            .query(
+                &format!(
+                    "SELECT grp, count(*) FROM {} WHERE grp IS NOT NULL GROUP BY grp",
+                    t.expected
+                ),
+                &[],
+            )
+            .await
+            .map_err(Error::db(format!("counting the oracle of {}", t.table)))?;
+        out.insert(
+            t.table.clone(),
+            rows.iter().map(|r| (r.get(0), r.get(1))).collect(),
+        );
+    }
+    Ok(out)
+}
+
+fn db_message(e: &tokio_postgres::Error) -> String {
+    e.as_db_error().map_or(e.to_string(), |d| {
+        format!("{} {}", d.code().code(), d.message())
+    })
+}
+
 /// Checks every subject against every table of `snapshot`.
 pub async fn check(
-    subjects: &[Subject<'_>],
+    admin: &Client,
+    subjects: &[Subject],
     snapshot: &Snapshot,
-    integrity: &Integrity,
 ) -> Result<(Vec<Finding>, Coverage)> {
     let mut findings = Vec::new();
     let mut coverage = Coverage {
@@ -77,111 +119,195 @@ pub async fn check(
         ..Default::default()
     };
     let table_names: Vec<String> = snapshot.tables.iter().map(|t| t.table.clone()).collect();
+    let counts = expected_counts(admin, snapshot).await?;
     for s in subjects {
-        coverage.actors.push(s.actor.label.clone());
+        let label = s.actor.label.clone();
+        coverage.actors.push(label.clone());
         let facts = s.actor.session_facts(&table_names).await?;
         if let Some(reason) = facts.unsafe_reason() {
             findings.push(
-                Finding::new("isolation.unsafe-role", format!("refusing to check as {}: {reason}; RLS does not apply to such a session, so isolation cannot be proven", s.actor.label))
-                    .actor(&s.actor.label),
+                Finding::new("isolation.unsafe-role", format!("refusing to check as {label}: {reason}; RLS does not apply to such a session, so isolation cannot be proven"))
+                    .actor(&label),
             );
             continue;
         }
+        let group = s.group.as_deref();
         for t in &snapshot.tables {
             coverage.pairs += 1;
-            let groups = &integrity.row_groups[&t.table];
-            let sql = format!("SELECT {} FROM {}", key_expr(&t.primary_key), t.table);
-            let visible: HashSet<String> = match s.actor.query(&sql, &[]).await {
-                Ok(rows) => rows.iter().map(|r| r.get(0)).collect(),
+            // Foreign: a visible row of another group (for anon: any visible row).
+            let sql = format!(
+                "SELECT count(*) FILTER (WHERE f), (array_agg(k ORDER BY k) FILTER (WHERE f))[1:{EXAMPLES}], count(*) FILTER (WHERE grp = $1) \
+                 FROM (SELECT v.k, e.grp, ($1::text IS NULL OR (e.grp IS NOT NULL AND e.grp <> $1)) AS f \
+                       FROM (SELECT {key} AS k FROM {table}) v LEFT JOIN {exp} e ON e.pk = v.k) x",
+                key = key_expr(&t.primary_key),
+                table = t.table,
+                exp = t.expected
+            );
+            let row = match s.actor.query(&sql, &[(&group, Type::TEXT)]).await {
+                Ok(rows) => rows.into_iter().next().expect("an aggregate returns a row"),
                 // Only "permission denied" means "sees nothing"; any other error is reported as such.
                 Err(e)
                     if e.code()
                         == Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) =>
                 {
-                    HashSet::new()
+                    if let Some(g) = group {
+                        let want = counts[&t.table].get(g).copied().unwrap_or(0);
+                        if want > 0 {
+                            findings.push(
+                                Finding::new("isolation.missing-rows", format!("{label} may not read the table at all ({}), so none of the {want} row(s) of group {g} are visible", db_message(&e)))
+                                    .table(&t.short)
+                                    .actor(&label)
+                                    .count(want as u64),
+                            );
+                        }
+                    }
+                    continue;
                 }
                 Err(e) => {
                     findings.push(
                         Finding::new(
                             "isolation.error",
-                            format!(
-                                "SELECT failed for {}: {}",
-                                s.actor.label,
-                                e.as_db_error().map_or(e.to_string(), |d| format!(
-                                    "{} {}",
-                                    d.code().code(),
-                                    d.message()
-                                ))
-                            ),
+                            format!("reading as {label} failed: {}", db_message(&e)),
                         )
                         .table(&t.short)
-                        .actor(&s.actor.label),
+                        .actor(&label),
                     );
                     continue;
                 }
             };
-            let own_group = s.user.map(|u| u.group.as_str());
-            // Rows the migration itself added have no pre-migration owner and are not judged here.
-            let mut foreign: Vec<&String> = match own_group {
-                Some(g) => visible
-                    .iter()
-                    .filter(|k| groups.get(*k).is_some_and(|x| x != g))
-                    .collect(),
-                None => visible.iter().collect(),
-            };
-            foreign.sort();
-            if !foreign.is_empty() {
-                let who = s.user.map_or("a request without a user".to_string(), |u| {
-                    format!("{} (group {})", u.email, u.group)
+            let foreign: i64 = row.get(0);
+            let foreign_rows: Option<Vec<String>> = row.get(1);
+            let own_seen: i64 = row.get(2);
+            if foreign > 0 {
+                let who = group.map_or("a request without a user".to_string(), |g| {
+                    format!("{label} (group {g})")
                 });
+                let ex = foreign_rows.clone().unwrap_or_default();
                 findings.push(
                     Finding::new(
                         "isolation.foreign-rows",
                         format!(
-                            "{who} sees {} row(s) of other tenants, e.g. {}",
-                            foreign.len(),
-                            foreign
-                                .iter()
-                                .take(EXAMPLES)
-                                .map(|k| k.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            "{who} sees {foreign} row(s) of other tenants, e.g. {}",
+                            ex.join(", ")
                         ),
                     )
                     .table(&t.short)
-                    .actor(&s.actor.label)
-                    .row(foreign.first().map(|k| k.to_string()))
-                    .count(foreign.len() as u64),
+                    .actor(&label)
+                    .row(ex.first().cloned())
+                    .count(foreign as u64),
                 );
             }
-            if let Some(group) = own_group {
-                let mut missing: Vec<&String> = groups
-                    .iter()
-                    .filter(|(k, g)| g.as_str() == group && !visible.contains(*k))
-                    .map(|(k, _)| k)
-                    .collect();
-                missing.sort();
-                if !missing.is_empty() {
-                    findings.push(
-                        Finding::new(
-                            "isolation.missing-rows",
-                            format!(
-                                "{} does not see {} row(s) of their own tenant (group {group}), e.g. {}",
-                                s.actor.label,
-                                missing.len(),
-                                missing.iter().take(EXAMPLES).map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
-                            ),
-                        )
-                        .table(&t.short)
-                        .actor(&s.actor.label)
-                        .row(missing.first().map(|k| k.to_string()))
-                        .count(missing.len() as u64),
-                    );
-                }
+            let Some(g) = group else { continue };
+            let want = counts[&t.table].get(g).copied().unwrap_or(0);
+            if own_seen < want {
+                let sql = format!(
+                    "SELECT e.pk FROM {exp} e WHERE e.grp = $1 AND NOT EXISTS (SELECT 1 FROM {table} WHERE {key} = e.pk) ORDER BY e.pk LIMIT {EXAMPLES}",
+                    key = key_expr(&t.primary_key),
+                    table = t.table,
+                    exp = t.expected
+                );
+                let ex: Vec<String> = s
+                    .actor
+                    .query(&sql, &[(&g, Type::TEXT)])
+                    .await
+                    .map(|r| r.iter().map(|r| r.get(0)).collect())
+                    .unwrap_or_default();
+                findings.push(
+                    Finding::new(
+                        "isolation.missing-rows",
+                        format!("{label} does not see {} of the {want} row(s) of their own tenant (group {g}), e.g. {}", want - own_seen, ex.join(", ")),
+                    )
+                    .table(&t.short)
+                    .actor(&label)
+                    .row(ex.first().cloned())
+                    .count((want - own_seen) as u64),
+                );
             }
         }
     }
     Ok((findings, coverage))
+}
+
+/// Runs each of the application's tenant-parameterised queries for every
+/// tenant in `tenants` (group, tenant value) and checks that it returns only
+/// that tenant's rows. A query that returns nothing for every tenant proves
+/// nothing, and says so.
+pub async fn check_queries(
+    admin: &Client,
+    scenario: &Scenario,
+    snapshot: &Snapshot,
+    tenants: &[(String, String)],
+    coverage: &mut Coverage,
+) -> Result<Vec<Finding>> {
+    let mut findings = Vec::new();
+    for q in &scenario.queries {
+        let t = snapshot
+            .tables
+            .iter()
+            .find(|t| t.short == q.table)
+            .expect("validated when the scenario loaded");
+        let inner = match &q.key {
+            Some(k) => format!("q0.{}", tenant_seed::catalog::quote_ident(k)),
+            // The first column, whatever its name.
+            None => "(SELECT value FROM json_each_text(row_to_json(q0)) LIMIT 1)".to_string(),
+        };
+        let sql = format!(
+            "SELECT count(*) FILTER (WHERE f), (array_agg(k ORDER BY k) FILTER (WHERE f))[1:{EXAMPLES}], count(*) \
+             FROM (SELECT q.k, (e.grp IS NOT NULL AND e.grp <> $2::text) AS f \
+                   FROM (SELECT {inner}::text AS k FROM ({sql}) q0) q LEFT JOIN {exp} e ON e.pk = q.k) x",
+            sql = q.sql.trim().trim_end_matches(';'),
+            exp = t.expected
+        );
+        let stmt = admin.prepare(&sql).await.map_err(|e| Error::Scenario {
+            file: scenario.toml_path(),
+            line: None,
+            message: format!("query `{}`: {}", q.name, db_message(&e)),
+        })?;
+        let tenant_type = stmt.params().first().cloned().unwrap_or(Type::TEXT);
+        let mut returned_any = false;
+        for (group, tenant) in tenants {
+            coverage.query_runs += 1;
+            let tenant_param: Box<dyn ToSql + Sync> = match tenant_type {
+                Type::UUID => {
+                    Box::new(tenant.parse::<uuid::Uuid>().map_err(|e| Error::Scenario {
+                        file: scenario.toml_path(),
+                        line: None,
+                        message: format!("query `{}`: tenant {tenant} is not a uuid: {e}", q.name),
+                    })?)
+                }
+                Type::INT4 => Box::new(tenant.parse::<i32>().unwrap_or_default()),
+                Type::INT8 => Box::new(tenant.parse::<i64>().unwrap_or_default()),
+                _ => Box::new(tenant.clone()),
+            };
+            let row = admin
+                .query_one(&stmt, &[tenant_param.as_ref(), group])
+                .await
+                .map_err(Error::db(format!(
+                    "running query `{}` for tenant {tenant}",
+                    q.name
+                )))?;
+            let foreign: i64 = row.get(0);
+            let rows: Option<Vec<String>> = row.get(1);
+            returned_any |= row.get::<_, i64>(2) > 0;
+            if foreign > 0 {
+                let ex = rows.unwrap_or_default();
+                findings.push(
+                    Finding::new("isolation.query-foreign-rows", format!("query `{}` for tenant {tenant} returns {foreign} row(s) of other tenants, e.g. {}", q.name, ex.join(", ")))
+                        .table(&q.table)
+                        .actor(format!("tenant {tenant}"))
+                        .row(ex.first().cloned())
+                        .count(foreign as u64),
+                );
+            }
+        }
+        if !returned_any && !tenants.is_empty() {
+            findings.push(
+                Finding::new("isolation.query-proves-nothing", format!("query `{}` returned no rows for any of {} tenants, so it shows nothing about isolation", q.name, tenants.len()))
+                    .table(&q.table),
+            );
+        }
+    }
+    Ok(findings)
 }
 
 #[cfg(test)]
@@ -204,7 +330,8 @@ mod tests {
         let picked = sample_users(&users, 6, 1);
         assert_eq!(picked.len(), 6);
         assert_eq!(picked.iter().filter(|u| u.group == "domain:big").count(), 2);
-        let groups: HashSet<&str> = picked.iter().map(|u| u.group.as_str()).collect();
+        let groups: std::collections::HashSet<&str> =
+            picked.iter().map(|u| u.group.as_str()).collect();
         assert_eq!(groups.len(), 5);
         assert_eq!(sample_users(&users, 6, 1), picked, "deterministic");
     }

@@ -24,6 +24,7 @@ pub mod report;
 pub mod scenario;
 pub mod seed;
 pub mod supabase;
+pub mod verify;
 
 pub use error::{exit, Error, Result};
 pub use finding::Finding;

@@ -98,7 +98,7 @@ async fn run(args: RunArgs) -> i32 {
         Ok(h) => h,
         Err(e) => return fail(e),
     };
-    let report = match harness.check().await {
+    let report = match harness.check_all().await {
         Ok(r) => r,
         Err(e) => return fail(e),
     };

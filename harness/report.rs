@@ -44,6 +44,37 @@ pub struct SeedSummary {
     pub rows_per_second: f64,
 }
 
+impl From<&tenant_seed::SeedOutcome> for SeedSummary {
+    fn from(o: &tenant_seed::SeedOutcome) -> Self {
+        SeedSummary {
+            total_rows: o.total_rows(),
+            rows_per_second: o.total_rows() as f64 / o.elapsed.as_secs_f64().max(1e-9),
+            tables: o.tables.clone(),
+        }
+    }
+}
+
+/// The tenants the harness wrote data for after the migration.
+#[derive(Debug, Clone, Serialize)]
+pub struct AfterSummary {
+    /// Their tenant values.
+    pub tenants: Vec<String>,
+    /// What was written.
+    pub seeding: SeedSummary,
+}
+
+/// The rollback proof.
+#[derive(Debug, Clone, Serialize)]
+pub struct RollbackReport {
+    /// The rollback script's run, per statement.
+    pub run: FileRun,
+    /// What it did to the data.
+    pub proof: crate::integrity::RollbackProof,
+    /// Time for the whole proof.
+    #[serde(with = "millis")]
+    pub elapsed: Duration,
+}
+
 /// Everything a run found out.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -69,8 +100,16 @@ pub struct Report {
     pub migrations: Vec<FileRun>,
     /// Per-table integrity figures.
     pub integrity: Vec<TableIntegrity>,
+    /// Tenants the migration made versus the scenario's groups.
+    pub tenants: crate::integrity::TenantSummary,
+    /// The plan's own verification queries and their results.
+    pub verify: Vec<crate::verify::VerifyResult>,
+    /// Data written after the migration for more tenants.
+    pub after: Option<AfterSummary>,
     /// Who and what the isolation check covered.
     pub isolation: Coverage,
+    /// The rollback proof, when the scenario has a rollback.sql.
+    pub rollback: Option<RollbackReport>,
     /// Everything that failed; empty means pass.
     pub findings: Vec<Finding>,
     /// `pass` or `fail`.
@@ -171,6 +210,49 @@ impl Report {
                 );
             }
         }
+        if self.tenants.expected_groups > 0 {
+            let _ = writeln!(
+                o,
+                "\ntenants: {} groups of users -> {} tenants",
+                self.tenants.expected_groups, self.tenants.tenants
+            );
+            for (g, n, t) in &self.tenants.largest {
+                let _ = writeln!(o, "  {n:>5} user(s) in {g:<40} -> tenant {t}");
+            }
+        }
+        for v in &self.verify {
+            let status = match v.passed {
+                Some(true) => "ok  ",
+                Some(false) => "FAIL",
+                None => "    ",
+            };
+            let _ = writeln!(
+                o,
+                "\nverify {status} {}{}",
+                v.name,
+                v.expect
+                    .as_ref()
+                    .map(|e| format!(" (expect {e})"))
+                    .unwrap_or_default()
+            );
+            if !v.columns.is_empty() {
+                let _ = writeln!(o, "       {}", v.columns.join(" | "));
+            }
+            for row in v.rows.iter().take(10) {
+                let _ = writeln!(o, "       {}", row.join(" | "));
+            }
+            if v.rows.len() > 10 {
+                let _ = writeln!(o, "       … {} more", v.rows.len() - 10);
+            }
+        }
+        if let Some(a) = &self.after {
+            let _ = writeln!(
+                o,
+                "\nafter the migration: wrote {} rows for tenant(s) {}",
+                a.seeding.total_rows,
+                a.tenants.join(", ")
+            );
+        }
         if !self.isolation.actors.is_empty() {
             let _ = writeln!(
                 o,
@@ -180,6 +262,22 @@ impl Report {
                 self.isolation.pairs,
                 self.isolation.actors.join(", ")
             );
+        }
+        if self.isolation.query_runs > 0 {
+            let _ = writeln!(
+                o,
+                "application queries: {} runs (query x tenant)",
+                self.isolation.query_runs
+            );
+        }
+        if let Some(rb) = &self.rollback {
+            let _ = writeln!(o, "\nrollback: {} statements in {:.1} ms; data compared with the pre-migration snapshot", rb.run.statements.len(), ms(rb.run.elapsed));
+            if rb.proof.discarded.is_empty() {
+                let _ = writeln!(o, "  discards nothing the migration added");
+            }
+            for (object, rows) in &rb.proof.discarded {
+                let _ = writeln!(o, "  discards {object} ({rows} rows/values)");
+            }
         }
         if self.findings.is_empty() {
             let _ = writeln!(o, "\nno findings");

@@ -40,6 +40,14 @@ pub struct Scenario {
     pub data: DataSpec,
     /// Knobs of the checks.
     pub checks: ChecksSpec,
+    /// Data written after the migration for more tenants, so isolation has something to leak.
+    pub after: Option<AfterSpec>,
+    /// The application's tenant-parameterised queries (app-level filtering).
+    pub queries: Vec<QuerySpec>,
+    /// The plan's own verification queries, run after the migration.
+    pub verify: Vec<VerifySpec>,
+    /// `seed.sql`: the scenario's own SQL, run after the generated data is loaded.
+    pub seed_sql: Option<SqlFile>,
     /// `before.sql`: the pre-migration schema.
     pub before: SqlFile,
     /// `migrations/*.sql` in file-name order.
@@ -151,11 +159,58 @@ pub enum Grouping {
     },
     /// Every user is their own tenant.
     PerUser,
-    /// All pre-existing rows belong to one tenant (optionally: whose tenant value is this literal).
+    /// All pre-existing rows belong to one tenant.
     Single {
-        /// The tenant's value, if the scenario states it.
-        tenant: Option<String>,
+        /// The tenant value they must carry, if the scenario states it.
+        tenant: Option<ExpectedTenant>,
     },
+}
+
+/// The tenant value pre-existing rows must carry after the migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExpectedTenant {
+    /// A literal, e.g. `caps-automotive`.
+    Literal(String),
+    /// A query run after the migration whose first value is the tenant, e.g.
+    /// `SELECT id::text FROM tenants WHERE slug = 'ppcu'`.
+    Query(String),
+}
+
+/// Tenants whose data the harness writes after the migration.
+#[derive(Debug, Clone)]
+pub struct AfterSpec {
+    /// Literal tenant values.
+    pub tenants: Vec<String>,
+    /// Or a query listing them (first column, as text), run after the migration.
+    pub tenants_query: Option<String>,
+    /// Rows per table, over all these tenants.
+    pub rows_per_table: u64,
+    /// Per-table overrides.
+    pub rows: BTreeMap<String, u64>,
+}
+
+/// A tenant-parameterised query of the application: `$1` is the tenant.
+#[derive(Debug, Clone)]
+pub struct QuerySpec {
+    /// Name, for reports.
+    pub name: String,
+    /// The table whose rows it returns.
+    pub table: String,
+    /// The SQL, with `$1` for the tenant.
+    pub sql: String,
+    /// Result column holding the table's primary key (default: the first column).
+    pub key: Option<String>,
+}
+
+/// A verification query of the migration plan, run after the migration.
+#[derive(Debug, Clone)]
+pub struct VerifySpec {
+    /// Name, for reports.
+    pub name: String,
+    /// The SQL; its result goes into the report.
+    pub sql: String,
+    /// Expected first value (as text), when the plan states one.
+    pub expect: Option<String>,
 }
 
 /// A table that holds tenant data.
@@ -167,6 +222,8 @@ pub struct TableSpec {
     pub owner: Option<String>,
     /// Line in scenario.toml, for messages about this table.
     pub line: usize,
+    /// Generators the scenario sets for some columns.
+    pub overrides: Vec<(String, tenant_seed::plan::Override)>,
 }
 
 /// Data sizes and the random seed.
@@ -184,6 +241,10 @@ pub struct DataSpec {
     pub rows: BTreeMap<String, u64>,
     /// Share of NULLs in NULL-able non-key columns.
     pub null_fraction: f64,
+    /// How rows spread over owners.
+    pub distribution: tenant_seed::layout::Distribution,
+    /// How many tables load at once.
+    pub concurrency: usize,
 }
 
 impl DataSpec {
@@ -218,6 +279,68 @@ struct Raw {
     data: RawData,
     #[serde(default)]
     checks: RawChecks,
+    after: Option<RawAfter>,
+    #[serde(default)]
+    queries: Vec<RawQuery>,
+    #[serde(default)]
+    verify: Vec<RawVerify>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAfter {
+    #[serde(default)]
+    tenants: Vec<String>,
+    tenants_query: Option<String>,
+    #[serde(default = "default_after_rows")]
+    rows_per_table: u64,
+    #[serde(default)]
+    rows: BTreeMap<String, u64>,
+}
+
+fn default_after_rows() -> u64 {
+    100
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuery {
+    name: String,
+    table: Spanned<String>,
+    sql: String,
+    key: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVerify {
+    name: String,
+    sql: String,
+    expect: Option<toml::Value>,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+enum RawDistribution {
+    #[default]
+    Uniform,
+    Zipf,
+}
+
+/// `"null"`, or a table with one of `values`, `range`, `template`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawOverride {
+    Word(String),
+    Spec(RawOverrideSpec),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOverrideSpec {
+    values: Option<Vec<toml::Value>>,
+    range: Option<[f64; 2]>,
+    template: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -291,6 +414,7 @@ struct RawTenancy {
     #[serde(default)]
     shared_domains: Vec<String>,
     tenant: Option<String>,
+    tenant_query: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -298,6 +422,8 @@ struct RawTenancy {
 struct RawTable {
     name: Spanned<String>,
     owner: Option<String>,
+    #[serde(default)]
+    columns: BTreeMap<String, Spanned<RawOverride>>,
 }
 
 #[derive(Deserialize)]
@@ -313,6 +439,19 @@ struct RawData {
     rows: BTreeMap<String, Spanned<u64>>,
     #[serde(default = "default_null_fraction")]
     null_fraction: Spanned<f64>,
+    #[serde(default)]
+    distribution: RawDistribution,
+    #[serde(default = "default_zipf_s")]
+    zipf_s: f64,
+    #[serde(default = "default_concurrency")]
+    concurrency: usize,
+}
+
+fn default_zipf_s() -> f64 {
+    1.0
+}
+fn default_concurrency() -> usize {
+    2
 }
 
 fn zero_spanned() -> Spanned<usize> {
@@ -413,7 +552,14 @@ impl Scenario {
             }
             GroupBy::User => Grouping::PerUser,
             GroupBy::Single => Grouping::Single {
-                tenant: t.tenant.clone(),
+                tenant: match (&t.tenant, &t.tenant_query) {
+                    (Some(_), Some(_)) => {
+                        return Err(fail(Some(t.group_by.span()), "keys `tenancy.tenant` and `tenancy.tenant_query`: give one of them, not both".into()))
+                    }
+                    (Some(v), None) => Some(ExpectedTenant::Literal(v.clone())),
+                    (None, Some(q)) => Some(ExpectedTenant::Query(q.clone())),
+                    (None, None) => None,
+                },
             },
         };
         let d = &raw.data;
@@ -445,15 +591,55 @@ impl Scenario {
                 "key `tables`: list at least one [[tables]] entry holding tenant data".into(),
             ));
         }
-        let tables: Vec<TableSpec> = raw
-            .tables
-            .iter()
-            .map(|rt| TableSpec {
+        let mut tables = Vec::new();
+        for rt in &raw.tables {
+            let mut overrides = Vec::new();
+            for (column, spec) in &rt.columns {
+                let bad = |what: &str| {
+                    fail(
+                        Some(spec.span()),
+                        format!("key `tables.columns.{column}`: {what}"),
+                    )
+                };
+                let o = match spec.get_ref() {
+                    RawOverride::Word(w) if w == "null" => tenant_seed::plan::Override::Null,
+                    RawOverride::Word(w) => return Err(bad(&format!("`{w}` is not a generator; use \"null\" or {{ values = [...] }}, {{ range = [lo, hi] }}, {{ template = \"...{{row}}...\" }}"))),
+                    RawOverride::Spec(RawOverrideSpec { values: Some(v), range: None, template: None }) => {
+                        tenant_seed::plan::Override::Values(v.iter().map(toml_text).collect())
+                    }
+                    RawOverride::Spec(RawOverrideSpec { values: None, range: Some([lo, hi]), template: None }) => tenant_seed::plan::Override::Range(*lo, *hi),
+                    RawOverride::Spec(RawOverrideSpec { values: None, range: None, template: Some(t) }) => tenant_seed::plan::Override::Template(t.clone()),
+                    RawOverride::Spec(_) => return Err(bad("give exactly one of `values`, `range`, `template`")),
+                };
+                overrides.push((column.clone(), o));
+            }
+            tables.push(TableSpec {
                 name: rt.name.get_ref().clone(),
                 owner: rt.owner.clone(),
                 line: line_of(&text, rt.name.span().start),
-            })
-            .collect();
+                overrides,
+            });
+        }
+        for q in &raw.queries {
+            if !tables.iter().any(|t| &t.name == q.table.get_ref()) {
+                return Err(fail(
+                    Some(q.table.span()),
+                    format!(
+                        "key `queries.table`: `{}` is not one of the scenario's [[tables]]",
+                        q.table.get_ref()
+                    ),
+                ));
+            }
+        }
+        if let Some(a) = &raw.after {
+            if a.tenants.is_empty() == a.tenants_query.is_none() {
+                return Err(fail(
+                    None,
+                    "section [after]: give `tenants` (a list) or `tenants_query`, exactly one"
+                        .into(),
+                ));
+            }
+        }
         for (name, rows) in &d.rows {
             if !tables.iter().any(|t| &t.name == name) {
                 return Err(fail(
@@ -500,6 +686,12 @@ impl Scenario {
             .iter()
             .map(|p| read_sql(p))
             .collect::<Result<Vec<_>>>()?;
+        let seed_path = dir.join("seed.sql");
+        let seed_sql = if seed_path.exists() {
+            Some(read_sql(&seed_path)?)
+        } else {
+            None
+        };
         let rollback_path = dir.join("rollback.sql");
         let rollback = if rollback_path.exists() {
             Some(read_sql(&rollback_path)?)
@@ -536,7 +728,40 @@ impl Scenario {
                     .map(|(k, v)| (k.clone(), *v.get_ref()))
                     .collect(),
                 null_fraction: *d.null_fraction.get_ref(),
+                distribution: match d.distribution {
+                    RawDistribution::Uniform => tenant_seed::layout::Distribution::Uniform,
+                    RawDistribution::Zipf => {
+                        tenant_seed::layout::Distribution::Zipf { s: d.zipf_s }
+                    }
+                },
+                concurrency: d.concurrency.max(1),
             },
+            after: raw.after.map(|a| AfterSpec {
+                tenants: a.tenants,
+                tenants_query: a.tenants_query,
+                rows_per_table: a.rows_per_table,
+                rows: a.rows,
+            }),
+            queries: raw
+                .queries
+                .into_iter()
+                .map(|q| QuerySpec {
+                    name: q.name,
+                    table: q.table.into_inner(),
+                    sql: q.sql,
+                    key: q.key,
+                })
+                .collect(),
+            verify: raw
+                .verify
+                .into_iter()
+                .map(|v| VerifySpec {
+                    name: v.name,
+                    sql: v.sql,
+                    expect: v.expect.as_ref().map(toml_text),
+                })
+                .collect(),
+            seed_sql,
             checks: ChecksSpec {
                 isolation_users: raw.checks.isolation_users.max(2),
             },
@@ -561,6 +786,14 @@ impl Scenario {
     /// The scenario.toml path, for messages.
     pub fn toml_path(&self) -> PathBuf {
         self.dir.join("scenario.toml")
+    }
+}
+
+/// A TOML scalar as the text SQL would print it.
+fn toml_text(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }
 

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::scenario::{Grouping, Scenario};
 use tenant_seed::plan::{SeedPlan, TablePlan, UsersTable};
 use tenant_seed::{SeedError, SeedOutcome};
-use tokio_postgres::Client;
+use tokio_postgres::Config;
 
 /// A seeded user and the tenant group the scenario says they belong to
 /// after the migration.
@@ -21,6 +21,10 @@ pub struct SeededUser {
     /// Tenant group label, e.g. `domain:myroihome.com` or `user:ava.kim3@bayview.io`.
     pub group: String,
 }
+
+/// Row numbers of data written after the migration start here, so its keys
+/// and unique values never collide with the pre-migration rows.
+pub const AFTER_FIRST_ROW: u64 = 1_000_000_000;
 
 /// The tenant group of a user with `email` under `grouping`.
 pub fn group_of(grouping: &Grouping, email: &str) -> String {
@@ -37,8 +41,13 @@ pub fn group_of(grouping: &Grouping, email: &str) -> String {
             }
         }
         Grouping::PerUser => format!("user:{email}"),
-        Grouping::Single { tenant } => format!("tenant:{}", tenant.as_deref().unwrap_or("all")),
+        Grouping::Single { .. } => "tenant:existing".to_string(),
     }
+}
+
+/// The group of rows the harness wrote after the migration for tenant `value`.
+pub fn after_group(value: &str) -> String {
+    format!("after:{value}")
 }
 
 /// The scenario's users under `seed`.
@@ -63,25 +72,28 @@ pub fn users(scenario: &Scenario, seed: u64) -> Vec<SeededUser> {
     .collect()
 }
 
-/// The seeding plan for `scenario` with `users`.
+/// The pre-migration seeding plan: owners are the users.
 pub fn plan(scenario: &Scenario, seed: u64, users: &[SeededUser]) -> SeedPlan {
+    let users_table = UsersTable {
+        table: scenario.users.table.clone(),
+        id_column: scenario.users.id.clone(),
+        email_column: Some(scenario.users.email.clone()),
+        name_column: scenario.users.name.clone(),
+        auth_users: scenario.users.auth_users,
+    };
+    let seed_users = users
+        .iter()
+        .map(|u| tenant_seed::User {
+            id: u.id,
+            email: u.email.clone(),
+            name: u.name.clone(),
+        })
+        .collect();
     SeedPlan {
         seed,
-        users_table: UsersTable {
-            table: scenario.users.table.clone(),
-            id_column: scenario.users.id.clone(),
-            email_column: Some(scenario.users.email.clone()),
-            name_column: scenario.users.name.clone(),
-            auth_users: scenario.users.auth_users,
-        },
-        users: users
-            .iter()
-            .map(|u| tenant_seed::User {
-                id: u.id,
-                email: u.email.clone(),
-                name: u.name.clone(),
-            })
-            .collect(),
+        stream: "before".into(),
+        owners: users.iter().map(|u| u.id.to_string()).collect(),
+        users: Some((users_table, seed_users)),
         tables: scenario
             .tables
             .iter()
@@ -90,24 +102,73 @@ pub fn plan(scenario: &Scenario, seed: u64, users: &[SeededUser]) -> SeedPlan {
                 table: t.name.clone(),
                 owner_column: t.owner.clone(),
                 rows: scenario.data.rows_for(&t.name),
+                overrides: t.overrides.clone(),
             })
             .collect(),
+        distribution: scenario.data.distribution,
         null_fraction: scenario.data.null_fraction,
+        first_row: 0,
+        concurrency: scenario.data.concurrency,
     }
 }
 
-/// Seeds the database; returns the users and what was loaded.
+/// The post-migration plan: owners are `tenants`, written into the tenant column.
+pub fn after_plan(scenario: &Scenario, seed: u64, tenants: &[String]) -> Option<SeedPlan> {
+    let after = scenario.after.as_ref()?;
+    Some(SeedPlan {
+        seed,
+        stream: "after".into(),
+        owners: tenants.to_vec(),
+        users: None,
+        tables: scenario
+            .tables
+            .iter()
+            .map(|t| TablePlan {
+                table: t.name.clone(),
+                owner_column: Some(scenario.tenancy.column.clone()),
+                rows: after
+                    .rows
+                    .get(&t.name)
+                    .copied()
+                    .unwrap_or(after.rows_per_table),
+                overrides: t.overrides.clone(),
+            })
+            .collect(),
+        distribution: tenant_seed::layout::Distribution::Uniform,
+        null_fraction: scenario.data.null_fraction,
+        first_row: AFTER_FIRST_ROW,
+        concurrency: scenario.data.concurrency,
+    })
+}
+
+/// Seeds the database before the migration; returns the users and what was loaded.
 pub async fn run(
-    client: &Client,
+    config: &Config,
     scenario: &Scenario,
     seed: u64,
 ) -> Result<(Vec<SeededUser>, SeedOutcome)> {
     let users = users(scenario, seed);
     let plan = plan(scenario, seed, &users);
-    let outcome = tenant_seed::plan::run(client, &plan)
+    let outcome = tenant_seed::plan::run(config, &plan)
         .await
         .map_err(|e| scenario_error(scenario, e))?;
     Ok((users, outcome))
+}
+
+/// Writes the `[after]` tenants' data after the migration.
+pub async fn run_after(
+    config: &Config,
+    scenario: &Scenario,
+    seed: u64,
+    tenants: &[String],
+) -> Result<Option<SeedOutcome>> {
+    let Some(plan) = after_plan(scenario, seed, tenants) else {
+        return Ok(None);
+    };
+    tenant_seed::plan::run(config, &plan)
+        .await
+        .map(Some)
+        .map_err(|e| scenario_error(scenario, e))
 }
 
 /// A seeding error about a table the scenario names points at its line.
@@ -148,13 +209,8 @@ mod tests {
         assert_eq!(group_of(&g, "a@MyRoiHome.com"), "domain:myroihome.com");
         assert_eq!(group_of(&g, "b@bayview.io"), "user:b@bayview.io");
         assert_eq!(
-            group_of(
-                &Grouping::Single {
-                    tenant: Some("caps".into())
-                },
-                "x@y"
-            ),
-            "tenant:caps"
+            group_of(&Grouping::Single { tenant: None }, "x@y"),
+            "tenant:existing"
         );
     }
 }

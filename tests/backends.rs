@@ -82,14 +82,24 @@ async fn the_url_backend_works_in_its_own_database_and_drops_it() {
         .unwrap();
     assert_eq!(h.database().backend, Backend::Url);
     assert!(h.database().name.starts_with("tenant_harness_"));
-    assert_eq!(databases().await.len(), before.len() + 1);
+    let during: Vec<String> = databases()
+        .await
+        .into_iter()
+        .filter(|d| !before.contains(d))
+        .collect();
+    let run = &h.database().name;
+    assert_eq!(
+        during,
+        [run.clone(), format!("{run}_rollback")],
+        "the run's database and its copy for the rollback proof, nothing else"
+    );
     h.assert_isolated().await;
     h.close();
 
     assert_eq!(
         databases().await,
         before,
-        "the run's database is dropped, nothing else"
+        "the run's databases are dropped, nothing else"
     );
     let n: i64 = owner
         .query_one("SELECT count(*) FROM precious", &[])

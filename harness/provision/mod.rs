@@ -109,6 +109,8 @@ pub(crate) struct Server {
 /// and the server or container that holds it (docker, local).
 pub struct Database {
     config: Config,
+    /// A connection to the server's maintenance database, for CREATE/DROP DATABASE.
+    maintenance: Config,
     /// Name of the run's database.
     pub name: String,
     /// The backend actually used (never `Auto`).
@@ -129,6 +131,37 @@ impl Database {
     /// Connection settings of the run's database (superuser).
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// A copy of this database (`CREATE DATABASE … TEMPLATE`), named after it
+    /// with `suffix`, dropped when the returned handle is. Nothing may be
+    /// connected to this database meanwhile; the server waits a few seconds
+    /// for connections that are closing.
+    pub async fn fork(&self, suffix: &str) -> Result<Database> {
+        let name = format!("{}_{suffix}", self.name);
+        let c = connect(
+            &self.maintenance,
+            &format!("connecting to {}", self.description),
+        )
+        .await?;
+        c.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {}", self.name))
+            .await
+            .map_err(Error::db(format!(
+                "copying database {} to {name}",
+                self.name
+            )))?;
+        let mut config = self.config.clone();
+        config.dbname(&name);
+        let guard = drop_database_guard(&self.maintenance, &name, &self.description);
+        Ok(Database {
+            config,
+            maintenance: self.maintenance.clone(),
+            name,
+            backend: self.backend,
+            description: self.description.clone(),
+            _database: Some(guard),
+            _server: None,
+        })
     }
 
     /// The server version, e.g. `15.18`.
@@ -208,11 +241,30 @@ async fn on_server(server: Server, backend: Backend) -> Result<Database> {
     config.dbname(&name);
     Ok(Database {
         config,
+        maintenance: server.admin.clone(),
         name,
         backend,
         description: server.description,
         _database: None,
         _server: Some(server.guard),
+    })
+}
+
+/// Drops database `name` when dropped (or at a signal).
+pub(crate) fn drop_database_guard(
+    maintenance: &Config,
+    name: &str,
+    server: &str,
+) -> cleanup::Guard {
+    let (maintenance, db) = (maintenance.clone(), name.to_string());
+    cleanup::register(format!("database {name} on {server}"), move || {
+        cleanup::block_on_fresh(move || async move {
+            if let Ok(c) = connect(&maintenance, "dropping a database of the run").await {
+                let _ = c
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+                    .await;
+            }
+        })
     })
 }
 

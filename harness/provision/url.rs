@@ -6,7 +6,7 @@
 //! are created only where missing and never dropped, since another run or
 //! the owner's own schema may use them.
 
-use super::{cleanup, connect, run_database_name, Backend, Database, Options};
+use super::{connect, run_database_name, Backend, Database, Options};
 use crate::error::{Error, Result};
 use std::str::FromStr;
 use tokio_postgres::Config;
@@ -50,22 +50,11 @@ pub async fn create_database(opts: &Options) -> Result<Database> {
         eprintln!("tenant-harness: --keep: database {name} on {host} is left in place");
         None
     } else {
-        let (admin, db) = (admin.clone(), name.clone());
-        Some(cleanup::register(
-            format!("database {name} on {host}"),
-            move || {
-                cleanup::block_on_fresh(move || async move {
-                    if let Ok(c) = connect(&admin, "dropping the run's database").await {
-                        let _ = c
-                            .batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
-                            .await;
-                    }
-                })
-            },
-        ))
+        Some(super::drop_database_guard(&admin, &name, &host))
     };
     Ok(Database {
         config,
+        maintenance: admin,
         name,
         backend: Backend::Url,
         description: format!("server at {host}"),

@@ -1,4 +1,7 @@
 -- Seed 001 "Rollback Procedure" (manual revert), completed for every table.
+-- The tenants table goes first: in the seed's order (columns, then tenants)
+-- DROP COLUMN profiles.tenant_id fails, because the tenants policy reads it.
+DROP TABLE IF EXISTS public.tenants CASCADE;
 DROP POLICY IF EXISTS "Users can view their clients" ON public.clients;
 DROP POLICY IF EXISTS "Users can insert clients" ON public.clients;
 DROP POLICY IF EXISTS "Users can update their clients" ON public.clients;
@@ -122,4 +125,3 @@ ALTER TABLE public.chat_messages DROP COLUMN IF EXISTS tenant_id;
 DROP POLICY IF EXISTS "Users can view profiles of their tenant" ON public.profiles;
 DROP FUNCTION IF EXISTS public.current_tenant_id();
 ALTER TABLE public.profiles DROP COLUMN IF EXISTS tenant_id;
-DROP TABLE IF EXISTS public.tenants CASCADE;

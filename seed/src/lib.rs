@@ -14,6 +14,7 @@
 pub mod catalog;
 pub mod copy;
 pub mod generate;
+pub mod layout;
 mod names;
 pub mod plan;
 pub mod rng;

@@ -1,11 +1,14 @@
 //! A seeding plan and its execution: which tables, how many rows, who owns
-//! them; tables are filled parents first, and a child row takes a parent of
-//! the same owner, the way one customer's orders point at that customer's
-//! clients in real data.
+//! them. Tables are filled level by level in foreign-key order, the tables
+//! of one level in parallel on connections of their own; a child row takes
+//! a parent of the same owner, the way one customer's orders point at that
+//! customer's clients in real data. Nothing per row is kept in memory
+//! ([`crate::layout`]), so memory does not grow with the row count.
 
-use crate::catalog::{self, ForeignKey, TableInfo};
+use crate::catalog::{self, Column, ForeignKey, TableInfo};
 use crate::copy::copy_rows;
 use crate::generate;
+use crate::layout::{derived_bits, weights, Distribution, TableLayout};
 use crate::rng::{stream, Rng};
 use crate::users::User;
 use crate::value::Value;
@@ -14,8 +17,9 @@ use postgres_types::Type;
 use rand::seq::IndexedRandom;
 use rand::Rng as _;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio_postgres::Client;
+use tokio_postgres::{Client, Config, NoTls};
 
 /// The users table and which of its columns hold the user's identity.
 #[derive(Debug, Clone)]
@@ -32,15 +36,30 @@ pub struct UsersTable {
     pub auth_users: bool,
 }
 
+/// A generator the scenario sets for one column instead of the default.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Override {
+    /// One of these values (as text; the server casts them).
+    Values(Vec<String>),
+    /// A number drawn uniformly from `[low, high]`.
+    Range(f64, f64),
+    /// Text with `{row}` (the row number) and `{owner}` (the owner key) filled in.
+    Template(String),
+    /// Always NULL.
+    Null,
+}
+
 /// One table to fill.
 #[derive(Debug, Clone)]
 pub struct TablePlan {
     /// Table name (search_path applies).
     pub table: String,
-    /// Column holding the owning user's id, if rows are owned by a user.
+    /// Column holding the owner key (a user id, or a tenant after the migration).
     pub owner_column: Option<String>,
     /// Rows to generate.
     pub rows: u64,
+    /// Per-column generators that replace the defaults.
+    pub overrides: Vec<(String, Override)>,
 }
 
 /// Everything the seeder needs; built by the harness from a scenario.
@@ -48,14 +67,22 @@ pub struct TablePlan {
 pub struct SeedPlan {
     /// Seed of every random choice.
     pub seed: u64,
-    /// The users table and its identity columns.
-    pub users_table: UsersTable,
-    /// The users, one row each in the users table.
-    pub users: Vec<User>,
+    /// Namespace of the random streams, so two plans of one run draw different data.
+    pub stream: String,
+    /// Owner keys as text: user ids, or tenant values. With `users`, the users' ids.
+    pub owners: Vec<String>,
+    /// When the owners are users: the users table and one row per user.
+    pub users: Option<(UsersTable, Vec<User>)>,
     /// The other tables to fill.
     pub tables: Vec<TablePlan>,
+    /// How rows spread over owners.
+    pub distribution: Distribution,
     /// Share of NULLs in NULL-able columns that are not keys.
     pub null_fraction: f64,
+    /// Row numbers start here: keys and unique values of a later plan do not collide with an earlier one's.
+    pub first_row: u64,
+    /// How many tables load at once.
+    pub concurrency: usize,
 }
 
 /// What was loaded.
@@ -74,29 +101,120 @@ impl SeedOutcome {
     }
 }
 
-/// Values of already loaded tables that later tables reference.
-#[derive(Default)]
-struct Loaded {
-    /// Owner (user index) per row; `None` for unowned tables.
-    owners: Vec<Option<u32>>,
-    /// Row indices per owner.
-    by_owner: HashMap<u32, Vec<u32>>,
-    /// For each referenced column set, its values per row.
-    keys: HashMap<Vec<String>, Vec<Vec<Value>>>,
+/// How the key of row `i` of a table is made, so that children can compute it.
+#[derive(Debug, Clone)]
+enum KeyRule {
+    /// Row `i` is user `i`.
+    UserIds(Arc<Vec<uuid::Uuid>>),
+    /// Derived from the seed: see [`derived_key`].
+    Derived {
+        ty: Type,
+        label: String,
+        first_row: u64,
+    },
 }
 
-/// Fills the plan's tables. Deterministic in `plan.seed`.
-pub async fn run(client: &Client, plan: &SeedPlan) -> Result<SeedOutcome, SeedError> {
+impl KeyRule {
+    fn key(&self, seed: u64, i: u64) -> Value {
+        match self {
+            KeyRule::UserIds(ids) => Value::Uuid(ids[i as usize]),
+            KeyRule::Derived {
+                ty,
+                label,
+                first_row,
+            } => derived_key(ty, seed, label, *first_row + i),
+        }
+    }
+}
+
+/// The key of row number `n` of the table whose stream label is `label`.
+fn derived_key(ty: &Type, seed: u64, label: &str, n: u64) -> Value {
+    match *ty {
+        Type::UUID => {
+            Value::Uuid(uuid::Builder::from_random_bytes(derived_bits(seed, label, n)).into_uuid())
+        }
+        Type::INT2 => Value::I16((n + 1) as i16),
+        Type::INT4 => Value::I32((n + 1) as i32),
+        Type::INT8 => Value::I64((n + 1) as i64),
+        _ => Value::Text(format!("k{:010}", n + 1)),
+    }
+}
+
+/// A table as the loader sees it: its catalog entry, layout and key rule.
+struct Planned {
+    info: TableInfo,
+    plan: TablePlan,
+    layout: TableLayout,
+    /// `None` when the key cannot be recomputed (no single-column generated key).
+    key: Option<KeyRule>,
+    owned: bool,
+    is_users: bool,
+}
+
+/// What every table's generator shares.
+struct Shared {
+    plan: SeedPlan,
+    tables: HashMap<String, Planned>,
+    users_table: Option<String>,
+}
+
+/// Fills the plan's tables on the server at `config`. Deterministic in `plan.seed`.
+pub async fn run(config: &Config, plan: &SeedPlan) -> Result<SeedOutcome, SeedError> {
     let started = Instant::now();
-    let users_info = catalog::load(client, &plan.users_table.table).await?;
-    let mut infos: Vec<(TableInfo, Option<String>, u64)> = vec![(
-        users_info.clone(),
-        Some(plan.users_table.id_column.clone()),
-        plan.users.len() as u64,
-    )];
+    let client = connect(config, "catalog").await?;
+    let mut shared = Shared {
+        plan: plan.clone(),
+        tables: HashMap::new(),
+        users_table: None,
+    };
+    let mut order_names = Vec::new();
+    let weights = weights(
+        plan.owners.len(),
+        plan.distribution,
+        &mut stream(plan.seed, &format!("{}:weights", plan.stream)),
+    );
+
+    if let Some((ut, users)) = &plan.users {
+        let info = catalog::load(&client, &ut.table).await?;
+        for col in [
+            Some(&ut.id_column),
+            ut.email_column.as_ref(),
+            ut.name_column.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if info.column(col).is_none() {
+                return Err(SeedError::NoSuchColumn {
+                    table: info.name.clone(),
+                    column: col.clone(),
+                });
+            }
+        }
+        let ids = Arc::new(users.iter().map(|u| u.id).collect::<Vec<_>>());
+        shared.users_table = Some(info.name.clone());
+        order_names.push(info.name.clone());
+        let plan = TablePlan {
+            table: ut.table.clone(),
+            owner_column: Some(ut.id_column.clone()),
+            rows: users.len() as u64,
+            overrides: vec![],
+        };
+        shared.tables.insert(
+            info.name.clone(),
+            Planned {
+                layout: TableLayout::identity(users.len() as u64),
+                key: Some(KeyRule::UserIds(ids)),
+                owned: true,
+                is_users: true,
+                info,
+                plan,
+            },
+        );
+    }
     for t in &plan.tables {
-        let info = catalog::load(client, &t.table).await?;
-        if info.name == users_info.name {
+        let info = catalog::load(&client, &t.table).await?;
+        if shared.tables.contains_key(&info.name) {
             continue; // the users table is seeded from the user list
         }
         if let Some(owner) = &t.owner_column {
@@ -107,105 +225,102 @@ pub async fn run(client: &Client, plan: &SeedPlan) -> Result<SeedOutcome, SeedEr
                 });
             }
         }
-        infos.push((info, t.owner_column.clone(), t.rows));
-    }
-    for col in [
-        Some(&plan.users_table.id_column),
-        plan.users_table.email_column.as_ref(),
-        plan.users_table.name_column.as_ref(),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        if users_info.column(col).is_none() {
-            return Err(SeedError::NoSuchColumn {
-                table: users_info.name.clone(),
-                column: col.clone(),
-            });
+        for (col, _) in &t.overrides {
+            if info.column(col).is_none() {
+                return Err(SeedError::NoSuchColumn {
+                    table: info.name.clone(),
+                    column: col.clone(),
+                });
+            }
         }
+        let label = format!("{}:{}", plan.stream, info.name);
+        let layout = TableLayout::new(
+            t.rows,
+            &weights,
+            &mut stream(plan.seed, &format!("{label}:layout")),
+        );
+        let key = match info.primary_key.as_slice() {
+            [pk] => info
+                .column(pk)
+                .filter(|c| !c.generated)
+                .map(|c| KeyRule::Derived {
+                    ty: c.ty.clone(),
+                    label: label.clone(),
+                    first_row: plan.first_row,
+                }),
+            _ => None,
+        };
+        order_names.push(info.name.clone());
+        shared.tables.insert(
+            info.name.clone(),
+            Planned {
+                owned: t.owner_column.is_some(),
+                is_users: false,
+                layout,
+                key,
+                info,
+                plan: t.clone(),
+            },
+        );
     }
 
     let mut outcome = SeedOutcome::default();
-    if plan.users_table.auth_users {
-        let n = load_auth_users(client, &plan.users).await?;
-        outcome.tables.push(("auth.users".into(), n));
-    }
-
-    let order = load_order(&infos)?;
-    // Which column sets of each table later tables point at.
-    let mut referenced: HashMap<String, BTreeSet<Vec<String>>> = HashMap::new();
-    for (info, _, _) in &infos {
-        for fk in &info.foreign_keys {
-            referenced
-                .entry(fk.target.clone())
-                .or_default()
-                .insert(fk.target_columns.clone());
+    if let Some((ut, users)) = &plan.users {
+        if ut.auth_users {
+            let n = load_auth_users(&client, users).await?;
+            outcome.tables.push(("auth.users".into(), n));
         }
     }
-    let seeded: HashSet<String> = infos.iter().map(|(i, _, _)| i.name.clone()).collect();
-    let owned: HashSet<String> = infos
-        .iter()
-        .filter(|(_, o, _)| o.is_some())
-        .map(|(i, _, _)| i.name.clone())
-        .collect();
-    let mut loaded: HashMap<String, Loaded> = HashMap::new();
-    for idx in order {
-        let (info, owner, rows) = &infos[idx];
-        let is_users = info.name == users_info.name;
-        let mut gen = TableGen::new(
-            plan,
-            info,
-            owner.as_deref(),
-            is_users,
-            &seeded,
-            &owned,
-            &users_info.name,
-        )?;
-        let wanted = referenced.remove(&info.name).unwrap_or_default();
-        let mut out = Loaded::default();
-        for cols in &wanted {
-            out.keys.insert(cols.clone(), Vec::new());
+    let levels = load_levels(&shared, &order_names)?;
+    let shared = Arc::new(shared);
+    let permits = Arc::new(tokio::sync::Semaphore::new(plan.concurrency.max(1)));
+    for level in levels {
+        let mut tasks = Vec::new();
+        for name in level {
+            let (shared, config, permits) = (shared.clone(), config.clone(), permits.clone());
+            tasks.push(tokio::spawn(async move {
+                let _permit = permits.acquire().await.expect("semaphore open");
+                let client = connect(&config, &name).await?;
+                let n = load_table(&client, &shared, &name).await?;
+                Ok::<_, SeedError>((name, n))
+            }));
         }
-        let mut row = 0u64;
-        let (columns, types) = (gen.columns.clone(), gen.types.clone());
-        let n = copy_rows(client, &info.name, &columns, &types, || {
-            while row < *rows {
-                let r = row;
-                row += 1;
-                if let Some((values, owner)) = gen.row(r, &loaded)? {
-                    record(&mut out, &columns, &values, owner);
-                    return Ok(Some(values));
-                }
-            }
-            Ok(None)
-        })
-        .await?;
-        gen.fix_sequences(client).await?;
-        outcome.tables.push((info.name.clone(), n));
-        loaded.insert(info.name.clone(), out);
+        for task in tasks {
+            let (name, n) = task.await.expect("seeding task panicked")?;
+            outcome.tables.push((name, n));
+        }
     }
     outcome.elapsed = started.elapsed();
     Ok(outcome)
 }
 
-fn record(out: &mut Loaded, columns: &[String], values: &[Value], owner: Option<u32>) {
-    let idx = out.owners.len() as u32;
-    out.owners.push(owner);
-    if let Some(o) = owner {
-        out.by_owner.entry(o).or_default().push(idx);
-    }
-    for (cols, store) in out.keys.iter_mut() {
-        let vals = cols
-            .iter()
-            .map(|c| {
-                columns
-                    .iter()
-                    .position(|x| x == c)
-                    .map_or(Value::Null, |i| values[i].clone())
-            })
-            .collect();
-        store.push(vals);
-    }
+async fn connect(config: &Config, table: &str) -> Result<Client, SeedError> {
+    let (client, conn) = config.connect(NoTls).await.map_err(SeedError::db(table))?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(client)
+}
+
+async fn load_table(client: &Client, shared: &Shared, name: &str) -> Result<u64, SeedError> {
+    let mut gen = TableGen::new(shared, name)?;
+    let planned = &shared.tables[name];
+    let rows = planned.layout.rows();
+    let (columns, types) = (gen.columns.clone(), gen.types.clone());
+    let mut i = 0u64;
+    let n = copy_rows(client, &planned.info.name, &columns, &types, || {
+        while i < rows {
+            let r = i;
+            i += 1;
+            if let Some(values) = gen.row(r)? {
+                return Ok(Some(values));
+            }
+        }
+        Ok(None)
+    })
+    .await?;
+    gen.fix_sequences(client).await?;
+    Ok(n)
 }
 
 async fn load_auth_users(client: &Client, users: &[User]) -> Result<u64, SeedError> {
@@ -225,48 +340,51 @@ async fn load_auth_users(client: &Client, users: &[User]) -> Result<u64, SeedErr
     .await
 }
 
-/// Parents before children: Kahn's algorithm over foreign keys between
-/// seeded tables; NULL-able edges are dropped only if they close a cycle.
-fn load_order(infos: &[(TableInfo, Option<String>, u64)]) -> Result<Vec<usize>, SeedError> {
-    let index: HashMap<&str, usize> = infos
-        .iter()
-        .enumerate()
-        .map(|(i, (t, _, _))| (t.name.as_str(), i))
-        .collect();
-    let edges = |strict_only: bool| -> Vec<BTreeSet<usize>> {
-        infos
+/// Parents before children, as levels whose tables can load together:
+/// Kahn's algorithm over foreign keys between seeded tables; NULL-able
+/// edges are dropped only if they close a cycle.
+fn load_levels(shared: &Shared, names: &[String]) -> Result<Vec<Vec<String>>, SeedError> {
+    let deps = |strict_only: bool| -> Vec<BTreeSet<usize>> {
+        names
             .iter()
-            .map(|(t, _, _)| {
+            .map(|n| {
+                let t = &shared.tables[n].info;
                 t.foreign_keys
                     .iter()
-                    .filter(|fk| fk.target != t.name)
-                    .filter(|fk| !strict_only || fk_not_null(t, fk))
-                    .filter_map(|fk| index.get(fk.target.as_str()).copied())
+                    .filter(|fk| fk.target != t.name && (!strict_only || fk_not_null(t, fk)))
+                    .filter_map(|fk| names.iter().position(|x| *x == fk.target))
                     .collect()
             })
             .collect()
     };
     for strict_only in [false, true] {
-        let deps = edges(strict_only);
-        let mut done = vec![false; infos.len()];
-        let mut order = Vec::new();
-        while order.len() < infos.len() {
-            let next = (0..infos.len()).find(|&i| !done[i] && deps[i].iter().all(|&d| done[d]));
-            match next {
-                Some(i) => {
-                    done[i] = true;
-                    order.push(i);
-                }
-                None => break,
+        let deps = deps(strict_only);
+        let mut level_of: Vec<Option<usize>> = vec![None; names.len()];
+        let mut levels: Vec<Vec<String>> = Vec::new();
+        loop {
+            let ready: Vec<usize> = (0..names.len())
+                .filter(|&i| {
+                    level_of[i].is_none()
+                        && deps[i]
+                            .iter()
+                            .all(|&d| level_of[d].is_some_and(|l| l < levels.len()))
+                })
+                .collect();
+            if ready.is_empty() {
+                break;
             }
+            for &i in &ready {
+                level_of[i] = Some(levels.len());
+            }
+            levels.push(ready.into_iter().map(|i| names[i].clone()).collect());
         }
-        if order.len() == infos.len() {
-            return Ok(order);
+        if level_of.iter().all(Option::is_some) {
+            return Ok(levels);
         }
         if strict_only {
-            let tables = (0..infos.len())
-                .filter(|&i| !done[i])
-                .map(|i| infos[i].0.name.clone())
+            let tables = (0..names.len())
+                .filter(|&i| level_of[i].is_none())
+                .map(|i| names[i].clone())
                 .collect();
             return Err(SeedError::Cycle { tables });
         }
@@ -280,75 +398,64 @@ fn fk_not_null(t: &TableInfo, fk: &ForeignKey) -> bool {
         .any(|c| t.column(c).is_some_and(|c| c.not_null))
 }
 
-/// A generated row and the index of the user who owns it.
-type OwnedRow = (Vec<Value>, Option<u32>);
-
 /// How one column of a table gets its value.
 enum Source {
-    UserId,
     UserEmail,
     UserName,
     Owner,
     Key,
-    /// Member `pos` of foreign key `fk` (index into `fks`).
+    /// Member `pos` of reference `fk` (index into `refs`).
     Foreign {
         fk: usize,
         pos: usize,
     },
+    /// A NULL-able reference to something this plan does not seed.
+    AlwaysNull,
+    Overridden(Override),
     Generated {
         unique: bool,
     },
 }
 
+/// A reference to another seeded table, and how to pick its parent row.
+struct Reference {
+    target: String,
+    required: bool,
+    /// Points at users (the users table, or auth.users mirrored from it).
+    to_users: bool,
+}
+
 /// Row generation for one table.
-struct TableGen<'p> {
-    plan: &'p SeedPlan,
-    table: String,
-    cols: Vec<catalog::Column>,
+struct TableGen<'s> {
+    shared: &'s Shared,
+    planned: &'s Planned,
+    cols: Vec<Column>,
     columns: Vec<String>,
     types: Vec<Type>,
     sources: Vec<Source>,
-    nullable: Vec<bool>,
-    fks: Vec<ForeignKey>,
-    /// Index into `fks` of the NOT NULL key to an owned parent that decides the owner.
-    owner_from: Option<usize>,
-    /// Per entry of `fks`: whether the reference is NOT NULL.
-    fk_required: Vec<bool>,
-    owned: bool,
-    is_users: bool,
-    users_table: String,
+    refs: Vec<Reference>,
     rng: Rng,
     /// Unique constraints no generated value makes unique by itself.
     guarded_unique: Vec<(Vec<usize>, HashSet<Vec<String>>)>,
     serial_columns: Vec<String>,
 }
 
-impl<'p> TableGen<'p> {
-    fn new(
-        plan: &'p SeedPlan,
-        info: &TableInfo,
-        owner: Option<&str>,
-        is_users: bool,
-        seeded: &HashSet<String>,
-        owned_tables: &HashSet<String>,
-        users_table: &str,
-    ) -> Result<Self, SeedError> {
+impl<'s> TableGen<'s> {
+    fn new(shared: &'s Shared, name: &str) -> Result<Self, SeedError> {
+        let planned = &shared.tables[name];
+        let info = &planned.info;
+        let plan = &shared.plan;
+        let users_table = plan.users.as_ref().map(|(ut, _)| ut);
         let mut probe = stream(0, "probe");
         let mut g = TableGen {
-            plan,
-            table: info.name.clone(),
+            shared,
+            planned,
             cols: vec![],
             columns: vec![],
             types: vec![],
             sources: vec![],
-            nullable: vec![],
-            fks: vec![],
-            owner_from: None,
-            fk_required: vec![],
-            owned: owner.is_some(),
-            is_users,
-            users_table: users_table.to_string(),
-            rng: stream(plan.seed, &info.name),
+            refs: vec![],
+            rng: stream(plan.seed, &format!("{}:{}", plan.stream, info.name)),
             guarded_unique: vec![],
             serial_columns: vec![],
         };
@@ -363,19 +470,38 @@ impl<'p> TableGen<'p> {
                     .position(|c| *c == col.name)
                     .map(|p| (fk, p))
             });
-            let ut = &plan.users_table;
-            let source = if is_users && col.name == ut.id_column {
-                Source::UserId
-            } else if is_users && ut.email_column.as_deref() == Some(&col.name) {
+            let overridden = planned
+                .plan
+                .overrides
+                .iter()
+                .find(|(c, _)| *c == col.name)
+                .map(|(_, o)| o.clone());
+            let source = if planned.is_users && users_table.is_some_and(|u| u.id_column == col.name)
+            {
+                Source::Key
+            } else if planned.is_users
+                && users_table.is_some_and(|u| u.email_column.as_deref() == Some(&col.name))
+            {
                 Source::UserEmail
-            } else if is_users && ut.name_column.as_deref() == Some(&col.name) {
+            } else if planned.is_users
+                && users_table.is_some_and(|u| u.name_column.as_deref() == Some(&col.name))
+            {
                 Source::UserName
-            } else if owner == Some(col.name.as_str()) {
+            } else if planned.plan.owner_column.as_deref() == Some(col.name.as_str()) {
                 Source::Owner
+            } else if let Some(o) = overridden {
+                Source::Overridden(o)
             } else if let Some((fk, pos)) = fk_pos {
-                let target_known = seeded.contains(&fk.target) && fk.target != info.name
-                    || (fk.target == "auth.users" && ut.auth_users);
-                if !target_known {
+                let to_auth_users =
+                    fk.target == "auth.users" && users_table.is_some_and(|u| u.auth_users);
+                let to_users =
+                    to_auth_users || shared.users_table.as_deref() == Some(fk.target.as_str());
+                let target_keyed = shared.tables.get(&fk.target).is_some_and(|t| {
+                    t.key.is_some()
+                        && fk.target != info.name
+                        && t.info.primary_key == fk.target_columns
+                });
+                if !(to_users || target_keyed) {
                     if col.not_null && !col.has_default {
                         return Err(SeedError::UnseededParent {
                             table: info.name.clone(),
@@ -386,29 +512,20 @@ impl<'p> TableGen<'p> {
                     if col.has_default {
                         continue;
                     }
-                    // NULL-able reference to something not seeded: always NULL.
-                    g.push(
-                        col,
-                        Source::Foreign {
-                            fk: usize::MAX,
-                            pos: 0,
-                        },
-                        true,
-                    );
+                    g.push(col, Source::AlwaysNull);
                     continue;
                 }
-                let fk_index = match g.fks.iter().position(|f| f.columns == fk.columns) {
-                    Some(x) => x,
-                    None => {
-                        g.fks.push(fk.clone());
-                        g.fks.len() - 1
-                    }
-                };
-                Source::Foreign { fk: fk_index, pos }
-            } else if single_pk && info.primary_key[0] == col.name {
-                if generate::key(&col.ty, 0, &mut probe).is_none() {
-                    return Err(unsupported(info, col));
+                // Only single-column keys are recomputable, so each reference is one column.
+                g.refs.push(Reference {
+                    target: fk.target.clone(),
+                    required: fk_not_null(info, fk),
+                    to_users,
+                });
+                Source::Foreign {
+                    fk: g.refs.len() - 1,
+                    pos,
                 }
+            } else if single_pk && info.primary_key[0] == col.name {
                 if col.has_default && matches!(col.ty, Type::INT2 | Type::INT4 | Type::INT8) {
                     g.serial_columns.push(col.name.clone());
                 }
@@ -421,19 +538,17 @@ impl<'p> TableGen<'p> {
                         continue;
                     }
                     if col.not_null {
-                        return Err(unsupported(info, col));
+                        return Err(SeedError::Unsupported {
+                            table: info.name.clone(),
+                            column: col.name.clone(),
+                            ty: col.type_name.clone(),
+                        });
                     }
                 }
                 Source::Generated { unique }
             };
-            g.push(col, source, !col.not_null);
+            g.push(col, source);
         }
-        // The owner comes from the first NOT NULL reference to an owned table.
-        g.fk_required = g.fks.iter().map(|fk| fk_not_null(info, fk)).collect();
-        g.owner_from = g.fks.iter().position(|fk| {
-            fk_not_null(info, fk) && (fk.target == users_table || owned_tables.contains(&fk.target))
-        });
-        // Unique constraints made only of keys and references need a guard.
         for u in info
             .unique
             .iter()
@@ -454,174 +569,181 @@ impl<'p> TableGen<'p> {
         Ok(g)
     }
 
-    fn push(&mut self, col: &catalog::Column, source: Source, nullable: bool) {
+    fn push(&mut self, col: &Column, source: Source) {
         self.cols.push(col.clone());
         self.columns.push(col.name.clone());
         self.types.push(col.ty.clone());
         self.sources.push(source);
-        self.nullable.push(nullable);
     }
 
-    /// Row `r` and its owner, or `None` when no unique row could be made.
-    fn row(
-        &mut self,
-        r: u64,
-        loaded: &HashMap<String, Loaded>,
-    ) -> Result<Option<OwnedRow>, SeedError> {
-        for _attempt in 0..20 {
-            let (values, owner) = self.try_row(r, loaded)?;
-            let mut clash = false;
-            for (positions, seen) in &mut self.guarded_unique {
-                let key: Vec<String> = positions.iter().map(|&p| values[p].key_text()).collect();
-                if !seen.insert(key) {
-                    clash = true;
+    /// Row `i`, or `None` when no row unique under the guarded constraints could be made.
+    fn row(&mut self, i: u64) -> Result<Option<Vec<Value>>, SeedError> {
+        for _ in 0..20 {
+            let values = self.try_row(i);
+            let keys: Vec<Vec<String>> = self
+                .guarded_unique
+                .iter()
+                .map(|(positions, _)| positions.iter().map(|&p| values[p].key_text()).collect())
+                .collect();
+            if self
+                .guarded_unique
+                .iter()
+                .zip(&keys)
+                .all(|((_, seen), k)| !seen.contains(k))
+            {
+                for ((_, seen), k) in self.guarded_unique.iter_mut().zip(keys) {
+                    seen.insert(k);
                 }
-            }
-            if !clash {
-                return Ok(Some((values, owner)));
-            }
-            if self.is_users {
-                break;
+                return Ok(Some(values));
             }
         }
         Ok(None)
     }
 
-    fn try_row(&mut self, r: u64, loaded: &HashMap<String, Loaded>) -> Result<OwnedRow, SeedError> {
-        let users = &self.plan.users;
-        // Choose the parents first when the owner follows from one of them.
-        let mut parent_rows: Vec<Option<u32>> = vec![None; self.fks.len()];
-        let mut owner: Option<u32> = if self.is_users { Some(r as u32) } else { None };
-        if let Some(i) = self.owner_from {
-            let fk = &self.fks[i];
-            if fk.target == self.users_table {
-                let u = self.rng.random_range(0..users.len()) as u32;
-                owner = Some(u);
-                parent_rows[i] = Some(u);
-            } else if let Some(l) = loaded.get(&fk.target) {
-                if !l.owners.is_empty() {
-                    let p = self.rng.random_range(0..l.owners.len()) as u32;
-                    parent_rows[i] = Some(p);
-                    owner = l.owners[p as usize];
+    fn try_row(&mut self, i: u64) -> Vec<Value> {
+        let shared = self.shared;
+        let plan = &shared.plan;
+        let owner = self.planned.owned.then(|| self.planned.layout.owner_of(i));
+        let parents: Vec<Option<u64>> = self
+            .refs
+            .iter()
+            .map(|r| {
+                let target = &shared.tables.get(&r.target);
+                match (r.to_users, owner, target) {
+                    (true, Some(o), _) => Some(o as u64),
+                    (true, None, _) => (!plan.owners.is_empty())
+                        .then(|| self.rng.random_range(0..plan.owners.len() as u64)),
+                    (false, _, Some(t)) => {
+                        let same = match owner {
+                            Some(o) if t.owned => t.layout.pick_of(o, &mut self.rng),
+                            _ => t.layout.pick_any(&mut self.rng),
+                        };
+                        same.or_else(|| {
+                            if r.required {
+                                t.layout.pick_any(&mut self.rng)
+                            } else {
+                                None
+                            }
+                        })
+                    }
+                    (false, _, None) => None,
                 }
-            }
-        }
-        if owner.is_none() && self.owned && !users.is_empty() {
-            owner = Some(self.rng.random_range(0..users.len()) as u32);
-        }
-        for (i, fk) in self.fks.iter().enumerate() {
-            if parent_rows[i].is_some() {
-                continue;
-            }
-            let Some(l) = loaded.get(&fk.target) else {
-                continue;
-            };
-            let same_owner = owner
-                .and_then(|o| l.by_owner.get(&o))
-                .filter(|v| !v.is_empty());
-            parent_rows[i] = match same_owner {
-                Some(rows) => rows.choose(&mut self.rng).copied(),
-                // An unowned parent table, or a required reference this owner
-                // has no parent for: any parent (NULL would violate NOT NULL).
-                None if !l.owners.is_empty() && (l.by_owner.is_empty() || self.fk_required[i]) => {
-                    Some(self.rng.random_range(0..l.owners.len()) as u32)
-                }
-                None => None,
-            };
-        }
-        let null_fraction = self.plan.null_fraction;
-        let mut values = Vec::with_capacity(self.columns.len());
+            })
+            .collect();
+        let row_number = plan.first_row + i;
+        let mut values = Vec::with_capacity(self.sources.len());
         for (c, source) in self.sources.iter().enumerate() {
-            let nullable = self.nullable[c];
+            let nullable = !self.cols[c].not_null;
             let v = match source {
-                Source::UserId => Value::Uuid(users[r as usize].id),
-                Source::UserEmail => Value::Text(users[r as usize].email.clone()),
-                Source::UserName => Value::Text(users[r as usize].name.clone()),
-                Source::Owner => match owner {
-                    Some(o) => id_value(users[o as usize].id, &self.types[c]),
-                    None => Value::Null,
-                },
-                Source::Key => {
-                    generate::key(&self.types[c], r, &mut self.rng).unwrap_or(Value::Null)
+                Source::Key => self
+                    .planned
+                    .key
+                    .as_ref()
+                    .map_or(Value::Null, |k| k.key(plan.seed, i)),
+                Source::UserEmail => plan.users.as_ref().map_or(Value::Null, |(_, u)| {
+                    Value::Text(u[i as usize].email.clone())
+                }),
+                Source::UserName => plan.users.as_ref().map_or(Value::Null, |(_, u)| {
+                    Value::Text(u[i as usize].name.clone())
+                }),
+                Source::Owner => {
+                    owner.map_or(Value::Null, |o| typed(&plan.owners[o], &self.types[c]))
                 }
+                Source::AlwaysNull => Value::Null,
                 Source::Foreign { fk, pos } => {
-                    if *fk == usize::MAX
-                        || (nullable
-                            && !self.is_owner_fk(*fk)
-                            && self.rng.random_bool(null_fraction))
-                    {
-                        Value::Null
-                    } else {
-                        let target = &self.fks[*fk].target;
-                        let is_user_ref = *target == self.users_table || target == "auth.users";
-                        if is_user_ref {
-                            // References to users point at the row's owner (or anyone, if unowned).
-                            let u = owner
-                                .unwrap_or_else(|| self.rng.random_range(0..users.len()) as u32);
-                            id_value(users[u as usize].id, &self.types[c])
-                        } else {
-                            match (parent_rows[*fk], loaded.get(target)) {
-                                (Some(p), Some(l)) => l
-                                    .keys
-                                    .get(&self.fks[*fk].target_columns)
-                                    .map_or(Value::Null, |vals| vals[p as usize][*pos].clone()),
-                                _ => Value::Null,
+                    let r = &self.refs[*fk];
+                    let skip = nullable && !r.required && self.rng.random_bool(plan.null_fraction);
+                    match parents[*fk] {
+                        Some(p) if !skip => {
+                            if r.to_users {
+                                typed(&plan.owners[p as usize], &self.types[c])
+                            } else {
+                                let t = &shared.tables[&r.target];
+                                debug_assert_eq!(*pos, 0, "references are single-column");
+                                t.key.as_ref().map_or(Value::Null, |k| k.key(plan.seed, p))
                             }
                         }
+                        _ => Value::Null,
                     }
                 }
+                Source::Overridden(o) => overridden(
+                    o,
+                    &self.cols[c],
+                    row_number,
+                    owner.map(|o| plan.owners[o].as_str()),
+                    &mut self.rng,
+                ),
                 Source::Generated { unique } => {
-                    if nullable && !unique && self.rng.random_bool(null_fraction) {
+                    if nullable && !unique && self.rng.random_bool(plan.null_fraction) {
                         Value::Null
                     } else {
-                        generate::value(&self.cols[c], r, *unique, &mut self.rng)
+                        generate::value(&self.cols[c], row_number, *unique, &mut self.rng)
                             .unwrap_or(Value::Null)
                     }
                 }
             };
             values.push(v);
         }
-        Ok((values, owner))
-    }
-
-    fn is_owner_fk(&self, fk: usize) -> bool {
-        self.owner_from == Some(fk)
+        values
     }
 
     /// Moves serial sequences past the keys written explicitly.
     async fn fix_sequences(&self, client: &Client) -> Result<(), SeedError> {
+        let table = &self.planned.info.name;
         for col in &self.serial_columns {
             let sql = format!(
-                "SELECT setval(s, (SELECT coalesce(max({c}), 0) + 1 FROM {t}), false) \
+                "SELECT setval(s, (SELECT coalesce(max({c}), 0) + 1 FROM {table}), false) \
                  FROM pg_get_serial_sequence($1, $2) s WHERE s IS NOT NULL",
                 c = catalog::quote_ident(col),
-                t = self.table
             );
             client
-                .query(&sql, &[&self.table, col])
+                .query(&sql, &[table, col])
                 .await
-                .map_err(SeedError::db(&self.table))?;
+                .map_err(SeedError::db(table))?;
         }
         Ok(())
     }
 }
 
-fn id_value(id: uuid::Uuid, ty: &Type) -> Value {
-    if *ty == Type::UUID {
-        Value::Uuid(id)
-    } else {
-        Value::Text(id.to_string())
+/// An owner key (text) as a value of the column's type.
+fn typed(text: &str, ty: &Type) -> Value {
+    match *ty {
+        Type::UUID => text.parse().map_or(Value::Text(text.into()), Value::Uuid),
+        Type::INT4 => text.parse().map_or(Value::Text(text.into()), Value::I32),
+        Type::INT8 => text.parse().map_or(Value::Text(text.into()), Value::I64),
+        _ => Value::Text(text.into()),
+    }
+}
+
+fn overridden(o: &Override, col: &Column, row: u64, owner: Option<&str>, rng: &mut Rng) -> Value {
+    match o {
+        Override::Null => Value::Null,
+        Override::Values(vs) => vs.choose(rng).map_or(Value::Null, |v| typed(v, &col.ty)),
+        Override::Template(t) => Value::Text(
+            t.replace("{row}", &row.to_string())
+                .replace("{owner}", owner.unwrap_or("")),
+        ),
+        Override::Range(lo, hi) => {
+            let x = if hi > lo {
+                rng.random_range(*lo..=*hi)
+            } else {
+                *lo
+            };
+            match col.ty {
+                Type::INT2 => Value::I16(x.round() as i16),
+                Type::INT4 => Value::I32(x.round() as i32),
+                Type::INT8 => Value::I64(x.round() as i64),
+                Type::FLOAT4 => Value::F32(x as f32),
+                Type::NUMERIC => Value::Numeric(
+                    rust_decimal::Decimal::from_f64_retain((x * 100.0).round() / 100.0)
+                        .unwrap_or_default(),
+                ),
+                _ => Value::F64(x),
+            }
+        }
     }
 }
 
 fn is_texty(ty: &Type) -> bool {
     matches!(*ty, Type::TEXT | Type::VARCHAR | Type::BPCHAR)
-}
-
-fn unsupported(info: &TableInfo, col: &catalog::Column) -> SeedError {
-    SeedError::Unsupported {
-        table: info.name.clone(),
-        column: col.name.clone(),
-        ty: col.type_name.clone(),
-    }
 }

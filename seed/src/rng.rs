@@ -13,10 +13,15 @@ pub type Rng = ChaCha8Rng;
 
 /// A stream for `label` under the run seed `seed`.
 pub fn stream(seed: u64, label: &str) -> Rng {
-    ChaCha8Rng::seed_from_u64(seed ^ fnv1a(label.as_bytes()))
+    ChaCha8Rng::seed_from_u64(seed ^ label_hash(label))
 }
 
-/// FNV-1a: stable across Rust releases, unlike `DefaultHasher`.
+/// A stable 64-bit hash of `label` (FNV-1a: unlike `DefaultHasher`, the
+/// same across Rust releases, so a printed seed replays everywhere).
+pub fn label_hash(label: &str) -> u64 {
+    fnv1a(label.as_bytes())
+}
+
 fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
