@@ -234,3 +234,377 @@ CREATE POLICY "Users can view own chat_messages" ON public.chat_messages FOR SEL
 CREATE POLICY "Users can insert own chat_messages" ON public.chat_messages FOR INSERT WITH CHECK (org_id = auth.uid());
 CREATE POLICY "Users can update own chat_messages" ON public.chat_messages FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
 CREATE POLICY "Users can delete own chat_messages" ON public.chat_messages FOR DELETE USING (org_id = auth.uid());
+
+-- Seed 000's remaining inventory: the high-priority groups (marketing, e-mail,
+-- newsletter, Gmail, chat embeddings, campaign responses) and the medium-priority
+-- business, field-service and integration tables, with the same legacy policies.
+
+CREATE TABLE public.marketing_campaigns (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  name text NOT NULL,
+  status text NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'scheduled', 'active', 'completed', 'archived')),
+  channel text NOT NULL CHECK (channel IN ('email', 'sms', 'social')),
+  budget numeric(12,2),
+  starts_at timestamptz,
+  ends_at timestamptz,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE public.marketing_campaigns ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own marketing_campaigns" ON public.marketing_campaigns FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own marketing_campaigns" ON public.marketing_campaigns FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own marketing_campaigns" ON public.marketing_campaigns FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own marketing_campaigns" ON public.marketing_campaigns FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.marketing_content (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  campaign_id uuid REFERENCES public.marketing_campaigns(id),
+  title text NOT NULL,
+  body text,
+  content_type text CHECK (content_type IN ('post', 'article', 'ad', 'video')),
+  published_at timestamptz,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE public.marketing_content ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own marketing_content" ON public.marketing_content FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own marketing_content" ON public.marketing_content FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own marketing_content" ON public.marketing_content FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own marketing_content" ON public.marketing_content FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.marketing_audiences (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  name text NOT NULL,
+  description text,
+  criteria jsonb NOT NULL DEFAULT '{}'::jsonb,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE public.marketing_audiences ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own marketing_audiences" ON public.marketing_audiences FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own marketing_audiences" ON public.marketing_audiences FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own marketing_audiences" ON public.marketing_audiences FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own marketing_audiences" ON public.marketing_audiences FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.marketing_audience_members (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  audience_id uuid NOT NULL REFERENCES public.marketing_audiences(id) ON DELETE CASCADE,
+  contact_id uuid REFERENCES public.contacts(id),
+  added_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (audience_id, contact_id)
+);
+ALTER TABLE public.marketing_audience_members ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own marketing_audience_members" ON public.marketing_audience_members FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own marketing_audience_members" ON public.marketing_audience_members FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own marketing_audience_members" ON public.marketing_audience_members FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own marketing_audience_members" ON public.marketing_audience_members FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.marketing_assets (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  campaign_id uuid REFERENCES public.marketing_campaigns(id),
+  file_name text NOT NULL,
+  mime_type text,
+  size_bytes bigint,
+  url text,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE public.marketing_assets ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own marketing_assets" ON public.marketing_assets FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own marketing_assets" ON public.marketing_assets FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own marketing_assets" ON public.marketing_assets FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own marketing_assets" ON public.marketing_assets FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.marketing_analytics (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  campaign_id uuid NOT NULL REFERENCES public.marketing_campaigns(id),
+  metric_date date NOT NULL,
+  impressions integer,
+  clicks integer,
+  conversions integer,
+  spend numeric(10,2)
+);
+ALTER TABLE public.marketing_analytics ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own marketing_analytics" ON public.marketing_analytics FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own marketing_analytics" ON public.marketing_analytics FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own marketing_analytics" ON public.marketing_analytics FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own marketing_analytics" ON public.marketing_analytics FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.email_templates (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  name text NOT NULL,
+  subject text,
+  body text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (org_id, name)
+);
+ALTER TABLE public.email_templates ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own email_templates" ON public.email_templates FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own email_templates" ON public.email_templates FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own email_templates" ON public.email_templates FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own email_templates" ON public.email_templates FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.email_campaigns (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  template_id uuid REFERENCES public.email_templates(id),
+  audience_id uuid REFERENCES public.marketing_audiences(id),
+  name text NOT NULL,
+  status text NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'sending', 'sent')),
+  sent_at timestamptz,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE public.email_campaigns ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own email_campaigns" ON public.email_campaigns FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own email_campaigns" ON public.email_campaigns FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own email_campaigns" ON public.email_campaigns FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own email_campaigns" ON public.email_campaigns FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.email_sends (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  email_campaign_id uuid NOT NULL REFERENCES public.email_campaigns(id),
+  contact_id uuid REFERENCES public.contacts(id),
+  status text NOT NULL CHECK (status IN ('queued', 'sent', 'bounced', 'opened', 'clicked')),
+  sent_at timestamptz
+);
+ALTER TABLE public.email_sends ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own email_sends" ON public.email_sends FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own email_sends" ON public.email_sends FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own email_sends" ON public.email_sends FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own email_sends" ON public.email_sends FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.newsletter_subscribers (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  email text NOT NULL,
+  name text,
+  subscribed_at timestamptz NOT NULL DEFAULT now(),
+  unsubscribed_at timestamptz,
+  UNIQUE (org_id, email)
+);
+ALTER TABLE public.newsletter_subscribers ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own newsletter_subscribers" ON public.newsletter_subscribers FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own newsletter_subscribers" ON public.newsletter_subscribers FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own newsletter_subscribers" ON public.newsletter_subscribers FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own newsletter_subscribers" ON public.newsletter_subscribers FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.newsletter_issues (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  title text NOT NULL,
+  body text,
+  sent_at timestamptz,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE public.newsletter_issues ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own newsletter_issues" ON public.newsletter_issues FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own newsletter_issues" ON public.newsletter_issues FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own newsletter_issues" ON public.newsletter_issues FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own newsletter_issues" ON public.newsletter_issues FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.gmail_messages (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  user_id uuid REFERENCES public.profiles(id),
+  gmail_id text NOT NULL,
+  thread_id text,
+  subject text,
+  snippet text,
+  from_address text,
+  received_at timestamptz,
+  UNIQUE (org_id, gmail_id)
+);
+ALTER TABLE public.gmail_messages ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own gmail_messages" ON public.gmail_messages FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own gmail_messages" ON public.gmail_messages FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own gmail_messages" ON public.gmail_messages FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own gmail_messages" ON public.gmail_messages FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.gmail_sync_state (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  user_id uuid NOT NULL UNIQUE REFERENCES public.profiles(id),
+  history_id bigint,
+  last_synced_at timestamptz
+);
+ALTER TABLE public.gmail_sync_state ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own gmail_sync_state" ON public.gmail_sync_state FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own gmail_sync_state" ON public.gmail_sync_state FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own gmail_sync_state" ON public.gmail_sync_state FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own gmail_sync_state" ON public.gmail_sync_state FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.embeddings_index (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  source_table text NOT NULL DEFAULT 'chat_messages',
+  source_id uuid,
+  chunk text NOT NULL,
+  embedding real[],
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE public.embeddings_index ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own embeddings_index" ON public.embeddings_index FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own embeddings_index" ON public.embeddings_index FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own embeddings_index" ON public.embeddings_index FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own embeddings_index" ON public.embeddings_index FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.campaign_responses (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  campaign_id uuid NOT NULL REFERENCES public.marketing_campaigns(id),
+  contact_id uuid REFERENCES public.contacts(id),
+  response text NOT NULL CHECK (response IN ('interested', 'not_interested', 'unsubscribe', 'bounced')),
+  responded_at timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE public.campaign_responses ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own campaign_responses" ON public.campaign_responses FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own campaign_responses" ON public.campaign_responses FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own campaign_responses" ON public.campaign_responses FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own campaign_responses" ON public.campaign_responses FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.property_units (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  property_id uuid NOT NULL REFERENCES public.properties(id),
+  unit_number text NOT NULL,
+  bedrooms integer,
+  rent numeric(10,2)
+);
+ALTER TABLE public.property_units ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own property_units" ON public.property_units FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own property_units" ON public.property_units FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own property_units" ON public.property_units FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own property_units" ON public.property_units FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.party_roles (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  order_id uuid NOT NULL REFERENCES public.orders(id),
+  contact_id uuid REFERENCES public.contacts(id),
+  role text NOT NULL CHECK (role IN ('borrower', 'lender', 'agent', 'attorney'))
+);
+ALTER TABLE public.party_roles ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own party_roles" ON public.party_roles FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own party_roles" ON public.party_roles FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own party_roles" ON public.party_roles FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own party_roles" ON public.party_roles FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.email_notifications (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  user_id uuid REFERENCES public.profiles(id),
+  subject text NOT NULL,
+  body text,
+  sent_at timestamptz,
+  read_at timestamptz
+);
+ALTER TABLE public.email_notifications ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own email_notifications" ON public.email_notifications FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own email_notifications" ON public.email_notifications FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own email_notifications" ON public.email_notifications FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own email_notifications" ON public.email_notifications FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.validation_logs (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  order_id uuid REFERENCES public.orders(id),
+  rule text NOT NULL,
+  passed boolean NOT NULL,
+  details jsonb,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE public.validation_logs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own validation_logs" ON public.validation_logs FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own validation_logs" ON public.validation_logs FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own validation_logs" ON public.validation_logs FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own validation_logs" ON public.validation_logs FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.territories (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  name text NOT NULL,
+  region text,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE public.territories ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own territories" ON public.territories FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own territories" ON public.territories FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own territories" ON public.territories FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own territories" ON public.territories FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.resources (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  territory_id uuid REFERENCES public.territories(id),
+  name text NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('appraiser', 'inspector', 'vehicle')),
+  is_active boolean NOT NULL DEFAULT true
+);
+ALTER TABLE public.resources ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own resources" ON public.resources FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own resources" ON public.resources FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own resources" ON public.resources FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own resources" ON public.resources FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.bookings (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  resource_id uuid NOT NULL REFERENCES public.resources(id),
+  property_id uuid REFERENCES public.properties(id),
+  starts_at timestamptz NOT NULL,
+  ends_at timestamptz,
+  status text NOT NULL DEFAULT 'tentative' CHECK (status IN ('tentative', 'confirmed', 'cancelled'))
+);
+ALTER TABLE public.bookings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own bookings" ON public.bookings FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own bookings" ON public.bookings FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own bookings" ON public.bookings FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own bookings" ON public.bookings FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.notifications (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  user_id uuid REFERENCES public.profiles(id),
+  title text NOT NULL,
+  body text,
+  is_read boolean NOT NULL DEFAULT false,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE public.notifications ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own notifications" ON public.notifications FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own notifications" ON public.notifications FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own notifications" ON public.notifications FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own notifications" ON public.notifications FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.webhooks (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  url text NOT NULL,
+  event text NOT NULL CHECK (event IN ('order.created', 'order.completed', 'payment.received')),
+  secret text,
+  is_active boolean NOT NULL DEFAULT true
+);
+ALTER TABLE public.webhooks ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own webhooks" ON public.webhooks FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own webhooks" ON public.webhooks FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own webhooks" ON public.webhooks FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own webhooks" ON public.webhooks FOR DELETE USING (org_id = auth.uid());
+
+CREATE TABLE public.api_keys (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  org_id uuid NOT NULL REFERENCES public.profiles(id),
+  name text NOT NULL,
+  key_hash text NOT NULL,
+  last_used_at timestamptz,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  revoked_at timestamptz
+);
+ALTER TABLE public.api_keys ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "Users can view own api_keys" ON public.api_keys FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own api_keys" ON public.api_keys FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own api_keys" ON public.api_keys FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own api_keys" ON public.api_keys FOR DELETE USING (org_id = auth.uid());

@@ -122,6 +122,183 @@ CREATE POLICY "Users can update own chat_messages" ON public.chat_messages FOR U
 CREATE POLICY "Users can delete own chat_messages" ON public.chat_messages FOR DELETE USING (org_id = auth.uid());
 ALTER TABLE public.chat_messages DROP COLUMN IF EXISTS tenant_id;
 
+
+-- Seed 000's groups: back to the legacy policies, then the column goes.
+DROP POLICY IF EXISTS marketing_campaigns_tenant_isolation ON public.marketing_campaigns;
+CREATE POLICY "Users can view own marketing_campaigns" ON public.marketing_campaigns FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own marketing_campaigns" ON public.marketing_campaigns FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own marketing_campaigns" ON public.marketing_campaigns FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own marketing_campaigns" ON public.marketing_campaigns FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.marketing_campaigns DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS marketing_content_tenant_isolation ON public.marketing_content;
+CREATE POLICY "Users can view own marketing_content" ON public.marketing_content FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own marketing_content" ON public.marketing_content FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own marketing_content" ON public.marketing_content FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own marketing_content" ON public.marketing_content FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.marketing_content DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS marketing_audiences_tenant_isolation ON public.marketing_audiences;
+CREATE POLICY "Users can view own marketing_audiences" ON public.marketing_audiences FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own marketing_audiences" ON public.marketing_audiences FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own marketing_audiences" ON public.marketing_audiences FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own marketing_audiences" ON public.marketing_audiences FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.marketing_audiences DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS marketing_audience_members_tenant_isolation ON public.marketing_audience_members;
+CREATE POLICY "Users can view own marketing_audience_members" ON public.marketing_audience_members FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own marketing_audience_members" ON public.marketing_audience_members FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own marketing_audience_members" ON public.marketing_audience_members FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own marketing_audience_members" ON public.marketing_audience_members FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.marketing_audience_members DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS marketing_assets_tenant_isolation ON public.marketing_assets;
+CREATE POLICY "Users can view own marketing_assets" ON public.marketing_assets FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own marketing_assets" ON public.marketing_assets FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own marketing_assets" ON public.marketing_assets FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own marketing_assets" ON public.marketing_assets FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.marketing_assets DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS marketing_analytics_tenant_isolation ON public.marketing_analytics;
+CREATE POLICY "Users can view own marketing_analytics" ON public.marketing_analytics FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own marketing_analytics" ON public.marketing_analytics FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own marketing_analytics" ON public.marketing_analytics FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own marketing_analytics" ON public.marketing_analytics FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.marketing_analytics DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS email_templates_tenant_isolation ON public.email_templates;
+CREATE POLICY "Users can view own email_templates" ON public.email_templates FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own email_templates" ON public.email_templates FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own email_templates" ON public.email_templates FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own email_templates" ON public.email_templates FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.email_templates DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS email_campaigns_tenant_isolation ON public.email_campaigns;
+CREATE POLICY "Users can view own email_campaigns" ON public.email_campaigns FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own email_campaigns" ON public.email_campaigns FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own email_campaigns" ON public.email_campaigns FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own email_campaigns" ON public.email_campaigns FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.email_campaigns DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS email_sends_tenant_isolation ON public.email_sends;
+CREATE POLICY "Users can view own email_sends" ON public.email_sends FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own email_sends" ON public.email_sends FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own email_sends" ON public.email_sends FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own email_sends" ON public.email_sends FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.email_sends DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS newsletter_subscribers_tenant_isolation ON public.newsletter_subscribers;
+CREATE POLICY "Users can view own newsletter_subscribers" ON public.newsletter_subscribers FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own newsletter_subscribers" ON public.newsletter_subscribers FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own newsletter_subscribers" ON public.newsletter_subscribers FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own newsletter_subscribers" ON public.newsletter_subscribers FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.newsletter_subscribers DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS newsletter_issues_tenant_isolation ON public.newsletter_issues;
+CREATE POLICY "Users can view own newsletter_issues" ON public.newsletter_issues FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own newsletter_issues" ON public.newsletter_issues FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own newsletter_issues" ON public.newsletter_issues FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own newsletter_issues" ON public.newsletter_issues FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.newsletter_issues DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS gmail_messages_tenant_isolation ON public.gmail_messages;
+CREATE POLICY "Users can view own gmail_messages" ON public.gmail_messages FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own gmail_messages" ON public.gmail_messages FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own gmail_messages" ON public.gmail_messages FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own gmail_messages" ON public.gmail_messages FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.gmail_messages DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS gmail_sync_state_tenant_isolation ON public.gmail_sync_state;
+CREATE POLICY "Users can view own gmail_sync_state" ON public.gmail_sync_state FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own gmail_sync_state" ON public.gmail_sync_state FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own gmail_sync_state" ON public.gmail_sync_state FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own gmail_sync_state" ON public.gmail_sync_state FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.gmail_sync_state DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS embeddings_index_tenant_isolation ON public.embeddings_index;
+CREATE POLICY "Users can view own embeddings_index" ON public.embeddings_index FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own embeddings_index" ON public.embeddings_index FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own embeddings_index" ON public.embeddings_index FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own embeddings_index" ON public.embeddings_index FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.embeddings_index DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS campaign_responses_tenant_isolation ON public.campaign_responses;
+CREATE POLICY "Users can view own campaign_responses" ON public.campaign_responses FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own campaign_responses" ON public.campaign_responses FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own campaign_responses" ON public.campaign_responses FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own campaign_responses" ON public.campaign_responses FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.campaign_responses DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS property_units_tenant_isolation ON public.property_units;
+CREATE POLICY "Users can view own property_units" ON public.property_units FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own property_units" ON public.property_units FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own property_units" ON public.property_units FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own property_units" ON public.property_units FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.property_units DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS party_roles_tenant_isolation ON public.party_roles;
+CREATE POLICY "Users can view own party_roles" ON public.party_roles FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own party_roles" ON public.party_roles FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own party_roles" ON public.party_roles FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own party_roles" ON public.party_roles FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.party_roles DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS email_notifications_tenant_isolation ON public.email_notifications;
+CREATE POLICY "Users can view own email_notifications" ON public.email_notifications FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own email_notifications" ON public.email_notifications FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own email_notifications" ON public.email_notifications FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own email_notifications" ON public.email_notifications FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.email_notifications DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS validation_logs_tenant_isolation ON public.validation_logs;
+CREATE POLICY "Users can view own validation_logs" ON public.validation_logs FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own validation_logs" ON public.validation_logs FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own validation_logs" ON public.validation_logs FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own validation_logs" ON public.validation_logs FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.validation_logs DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS territories_tenant_isolation ON public.territories;
+CREATE POLICY "Users can view own territories" ON public.territories FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own territories" ON public.territories FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own territories" ON public.territories FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own territories" ON public.territories FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.territories DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS resources_tenant_isolation ON public.resources;
+CREATE POLICY "Users can view own resources" ON public.resources FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own resources" ON public.resources FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own resources" ON public.resources FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own resources" ON public.resources FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.resources DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS bookings_tenant_isolation ON public.bookings;
+CREATE POLICY "Users can view own bookings" ON public.bookings FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own bookings" ON public.bookings FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own bookings" ON public.bookings FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own bookings" ON public.bookings FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.bookings DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS notifications_tenant_isolation ON public.notifications;
+CREATE POLICY "Users can view own notifications" ON public.notifications FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own notifications" ON public.notifications FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own notifications" ON public.notifications FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own notifications" ON public.notifications FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.notifications DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS webhooks_tenant_isolation ON public.webhooks;
+CREATE POLICY "Users can view own webhooks" ON public.webhooks FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own webhooks" ON public.webhooks FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own webhooks" ON public.webhooks FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own webhooks" ON public.webhooks FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.webhooks DROP COLUMN IF EXISTS tenant_id;
+
+DROP POLICY IF EXISTS api_keys_tenant_isolation ON public.api_keys;
+CREATE POLICY "Users can view own api_keys" ON public.api_keys FOR SELECT USING (org_id = auth.uid());
+CREATE POLICY "Users can insert own api_keys" ON public.api_keys FOR INSERT WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can update own api_keys" ON public.api_keys FOR UPDATE USING (org_id = auth.uid()) WITH CHECK (org_id = auth.uid());
+CREATE POLICY "Users can delete own api_keys" ON public.api_keys FOR DELETE USING (org_id = auth.uid());
+ALTER TABLE public.api_keys DROP COLUMN IF EXISTS tenant_id;
+
 DROP POLICY IF EXISTS "Users can view profiles of their tenant" ON public.profiles;
 DROP FUNCTION IF EXISTS public.current_tenant_id();
 ALTER TABLE public.profiles DROP COLUMN IF EXISTS tenant_id;

@@ -12,6 +12,9 @@ use rand::seq::IndexedRandom;
 use rand::Rng as _;
 use rust_decimal::Decimal;
 
+/// Length of generated `real[]` / `double precision[]` values.
+pub const EMBEDDING_DIM: usize = 8;
+
 /// Timestamps are spread over the two years before this instant, a fixed
 /// point so that the same seed yields the same rows on any day.
 pub fn epoch() -> DateTime<Utc> {
@@ -62,6 +65,22 @@ pub fn value(col: &Column, row: u64, unique: bool, rng: &mut Rng) -> Option<Valu
         Type::TIMESTAMP => Value::Timestamp(timestamp(rng).naive_utc()),
         Type::TIMESTAMPTZ => Value::TimestampTz(timestamp(rng)),
         Type::JSON | Type::JSONB => Value::Json(json(&name, rng)),
+        // Embeddings are short unit-ish vectors; tags a few words.
+        Type::FLOAT4_ARRAY => Value::F32Array(
+            (0..EMBEDDING_DIM)
+                .map(|_| rng.random_range(-1.0..1.0))
+                .collect(),
+        ),
+        Type::FLOAT8_ARRAY => Value::F64Array(
+            (0..EMBEDDING_DIM)
+                .map(|_| rng.random_range(-1.0..1.0))
+                .collect(),
+        ),
+        Type::TEXT_ARRAY | Type::VARCHAR_ARRAY => Value::TextArray(
+            (0..rng.random_range(1..4))
+                .map(|_| WORDS.choose(rng).unwrap().to_string())
+                .collect(),
+        ),
         ref t if is_text(t) => {
             let mut s = text(&name, row, rng);
             if unique {
@@ -243,7 +262,13 @@ mod tests {
             let v = value(&status, 0, false, &mut rng).unwrap();
             assert!(matches!(&v, Value::Text(s) if s == "open" || s == "closed"));
         }
-        assert!(value(&Column::plain("tags", Type::TEXT_ARRAY), 0, false, &mut rng).is_none());
+        assert!(
+            matches!(value(&Column::plain("tags", Type::TEXT_ARRAY), 0, false, &mut rng), Some(Value::TextArray(v)) if !v.is_empty())
+        );
+        assert!(
+            matches!(value(&Column::plain("embedding", Type::FLOAT4_ARRAY), 0, false, &mut rng), Some(Value::F32Array(v)) if v.len() == EMBEDDING_DIM)
+        );
+        assert!(value(&Column::plain("shape", Type::POINT), 0, false, &mut rng).is_none());
     }
 
     #[test]

@@ -43,6 +43,12 @@ pub enum Value {
     TimestampTz(DateTime<Utc>),
     /// `json`, `jsonb`.
     Json(serde_json::Value),
+    /// `text[]`, `varchar[]`.
+    TextArray(Vec<String>),
+    /// `real[]` (embeddings).
+    F32Array(Vec<f32>),
+    /// `double precision[]`.
+    F64Array(Vec<f64>),
 }
 
 impl ToSql for Value {
@@ -75,6 +81,9 @@ impl ToSql for Value {
             Value::Timestamp(v) => v.to_sql(ty, out),
             Value::TimestampTz(v) => v.to_sql(ty, out),
             Value::Json(v) => v.to_sql(ty, out),
+            Value::TextArray(v) => v.to_sql(ty, out),
+            Value::F32Array(v) => v.to_sql(ty, out),
+            Value::F64Array(v) => v.to_sql(ty, out),
         }
     }
 
@@ -105,6 +114,9 @@ impl Value {
             Value::Timestamp(v) => v.to_string(),
             Value::TimestampTz(v) => v.to_rfc3339(),
             Value::Json(v) => v.to_string(),
+            Value::TextArray(v) => format!("{v:?}"),
+            Value::F32Array(v) => format!("{v:?}"),
+            Value::F64Array(v) => format!("{v:?}"),
         }
     }
 }

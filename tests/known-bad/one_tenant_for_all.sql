@@ -2,8 +2,8 @@
 DO $$
 DECLARE t text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['profiles', 'clients', 'orders', 'properties', 'contacts', 'activities', 'deals',
-                           'cases', 'tags', 'tasks', 'goals', 'agent_cards', 'chat_messages'] LOOP
+  FOR t IN SELECT table_name FROM information_schema.columns
+           WHERE table_schema = 'public' AND column_name = 'tenant_id' AND table_name <> 'tenants' LOOP
     EXECUTE format('UPDATE public.%I SET tenant_id = (SELECT min(id::text)::uuid FROM public.tenants)', t);
   END LOOP;
 END $$;
