@@ -69,7 +69,7 @@ pub enum Error {
     Impersonation(String),
 
     /// The database failed in a way no more specific variant covers.
-    #[error("{context}: {source}")]
+    #[error("{context}: {}", tenant_seed::describe(source))]
     Db {
         /// What the harness was doing.
         context: String,

@@ -305,11 +305,15 @@ impl Harness {
 
     /// A handle that queries as `user`, with a real token, through RLS.
     pub async fn actor(&self, user: &SeededUser) -> Result<Actor> {
+        let Some(role) = self.scenario.identity.role().map(str::to_string) else {
+            return Err(Error::Impersonation(
+                "identity.via = \"app\": the database has no per-user identity to act as".into(),
+            ));
+        };
         let client = self.db.connect().await?;
-        let role = self.scenario.identity.role().to_string();
         // The tenant claim or setting carries the tenant the oracle says the user's group has.
         let extra = match &self.scenario.identity {
-            Identity::JwtSub { .. } => None,
+            Identity::JwtSub { .. } | Identity::App => None,
             Identity::JwtClaim { claim, .. } => {
                 Some((claim.as_str(), self.tenant_of(&user.group).await?))
             }
@@ -394,6 +398,9 @@ impl Harness {
         let outcome = seed::run_after(self.db.config(), &self.scenario, self.seed, &tenants)
             .await?
             .unwrap_or_default();
+        if let Some(sql) = &self.scenario.after_sql {
+            migrate::apply(&self.admin, sql, false).await?;
+        }
         self.admin
             .batch_execute("ANALYZE")
             .await
@@ -409,28 +416,49 @@ impl Harness {
         Ok(())
     }
 
+    /// The tenant groups the checks cover: those of the sampled users, the
+    /// pre-existing tenant of a single-tenant scenario, and the `[after]` tenants.
+    fn checked_groups(&self) -> Vec<String> {
+        let sample =
+            isolation::sample_users(&self.users, self.scenario.checks.isolation_users, self.seed);
+        let mut groups: Vec<String> = Vec::new();
+        let single = matches!(
+            self.scenario.tenancy.grouping,
+            crate::scenario::Grouping::Single { .. }
+        );
+        let candidates = sample
+            .iter()
+            .map(|u| u.group.clone())
+            .chain(single.then(|| seed::group_of(&self.scenario.tenancy.grouping, "")))
+            .chain(
+                self.after
+                    .iter()
+                    .flat_map(|a| a.tenants.iter().map(|t| seed::after_group(t))),
+            );
+        for g in candidates {
+            if !groups.contains(&g) {
+                groups.push(g);
+            }
+        }
+        groups
+    }
+
     /// Who the isolation check impersonates: a spread of users (or, in the
     /// session-setting model, one identity per tenant), the `[after]`
     /// tenants, and anon.
     async fn subjects(&self) -> Result<Vec<Subject>> {
         let mut subjects = Vec::new();
+        if self.scenario.identity == Identity::App {
+            return Ok(subjects);
+        }
         let sample =
             isolation::sample_users(&self.users, self.scenario.checks.isolation_users, self.seed);
         if let Identity::Setting { .. } = self.scenario.identity {
-            let mut groups: Vec<&str> = sample.iter().map(|u| u.group.as_str()).collect();
-            groups.dedup();
-            for g in groups {
-                let tenant = self.tenant_of(g).await?;
+            for g in self.checked_groups() {
+                let tenant = self.tenant_of(&g).await?;
                 let actor = self.tenant_actor(&tenant).await?.expect("setting identity");
                 subjects.push(Subject {
-                    group: Some(g.to_string()),
-                    actor,
-                });
-            }
-            for t in self.after.iter().flat_map(|a| &a.tenants) {
-                let actor = self.tenant_actor(t).await?.expect("setting identity");
-                subjects.push(Subject {
-                    group: Some(seed::after_group(t)),
+                    group: Some(g),
                     actor,
                 });
             }
@@ -474,7 +502,7 @@ impl Harness {
         let after_tenants: Vec<String> =
             self.after.iter().flat_map(|a| a.tenants.clone()).collect();
         let roles: Vec<&str> = [
-            Some(self.scenario.identity.role()),
+            self.scenario.identity.role(),
             self.scenario.identity.anon_role(),
         ]
         .into_iter()
@@ -493,29 +521,10 @@ impl Harness {
             isolation::check(&self.admin, &subjects, &self.snapshot).await?;
         findings.extend(iso_findings);
         if !self.scenario.queries.is_empty() {
-            let integrity = self.integrity.as_ref().expect("set above");
-            let sample = isolation::sample_users(
-                &self.users,
-                self.scenario.checks.isolation_users,
-                self.seed,
-            );
             let mut tenants: Vec<(String, String)> = Vec::new();
-            for g in sample
-                .iter()
-                .map(|u| u.group.clone())
-                .chain(after_tenants.iter().map(|t| seed::after_group(t)))
-            {
-                let tenant = match g.strip_prefix("after:") {
-                    Some(t) => t.to_string(),
-                    None => integrity
-                        .tenant_of_group
-                        .get(&g)
-                        .cloned()
-                        .unwrap_or_default(),
-                };
-                if !tenants.iter().any(|(x, _)| *x == g) {
-                    tenants.push((g, tenant));
-                }
+            for g in self.checked_groups() {
+                let tenant = self.tenant_of(&g).await?;
+                tenants.push((g, tenant));
             }
             findings.extend(
                 isolation::check_queries(

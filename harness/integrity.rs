@@ -108,8 +108,8 @@ pub async fn snapshot(
                 message: format!("table `{}` has no primary key, so its rows cannot be followed through the migration; add one in before.sql", spec.name),
             });
         }
-        let owner = if spec.name == scenario.users.table {
-            Some(scenario.users.id.clone())
+        let owner = if let Some(u) = scenario.users.as_ref().filter(|u| u.table == spec.name) {
+            Some(u.id.clone())
         } else {
             spec.owner.clone()
         };

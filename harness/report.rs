@@ -275,8 +275,16 @@ impl Report {
             if rb.proof.discarded.is_empty() {
                 let _ = writeln!(o, "  discards nothing the migration added");
             }
-            for (object, rows) in &rb.proof.discarded {
+            for (object, rows) in rb.proof.discarded.iter().take(8) {
                 let _ = writeln!(o, "  discards {object} ({rows} rows/values)");
+            }
+            if rb.proof.discarded.len() > 8 {
+                let rest: u64 = rb.proof.discarded.iter().skip(8).map(|(_, n)| n).sum();
+                let _ = writeln!(
+                    o,
+                    "  … and {} more objects ({rest} rows/values; the JSON report lists them)",
+                    rb.proof.discarded.len() - 8
+                );
             }
         }
         if self.findings.is_empty() {

@@ -30,8 +30,8 @@ pub struct Scenario {
     pub jwt_secret: Option<String>,
     /// How identity reaches the database.
     pub identity: Identity,
-    /// The pre-migration users table.
-    pub users: UsersSpec,
+    /// The pre-migration users table; optional with `group_by = "single"`.
+    pub users: Option<UsersSpec>,
     /// Tenant column and grouping.
     pub tenancy: Tenancy,
     /// Tables holding tenant data.
@@ -48,6 +48,8 @@ pub struct Scenario {
     pub verify: Vec<VerifySpec>,
     /// `seed.sql`: the scenario's own SQL, run after the generated data is loaded.
     pub seed_sql: Option<SqlFile>,
+    /// `after.sql`: the scenario's own SQL, run after the `[after]` tenants' data is written.
+    pub after_sql: Option<SqlFile>,
     /// `before.sql`: the pre-migration schema.
     pub before: SqlFile,
     /// `migrations/*.sql` in file-name order.
@@ -94,6 +96,9 @@ pub enum Identity {
         /// Role of requests without a user.
         anon_role: String,
     },
+    /// The application filters by tenant in its SQL; the database enforces
+    /// nothing, so only the scenario's `[[queries]]` are checked.
+    App,
     /// A session setting such as `app.tenant_id`, set per transaction, under `role`.
     Setting {
         /// The setting's name, e.g. `app.tenant_id`.
@@ -104,12 +109,13 @@ pub enum Identity {
 }
 
 impl Identity {
-    /// The database role impersonated users act as.
-    pub fn role(&self) -> &str {
+    /// The database role impersonated users act as (none for `App`).
+    pub fn role(&self) -> Option<&str> {
         match self {
             Identity::JwtSub { role, .. }
             | Identity::JwtClaim { role, .. }
-            | Identity::Setting { role, .. } => role,
+            | Identity::Setting { role, .. } => Some(role),
+            Identity::App => None,
         }
     }
 
@@ -119,7 +125,7 @@ impl Identity {
             Identity::JwtSub { anon_role, .. } | Identity::JwtClaim { anon_role, .. } => {
                 Some(anon_role)
             }
-            Identity::Setting { .. } => None,
+            Identity::Setting { .. } | Identity::App => None,
         }
     }
 }
@@ -267,13 +273,15 @@ pub struct ChecksSpec {
 #[serde(deny_unknown_fields)]
 struct Raw {
     version: Spanned<u32>,
+    /// A scenario folder (relative to this one) whose files this one reuses.
+    base: Option<Spanned<String>>,
     name: String,
     #[serde(default)]
     description: String,
     #[serde(default)]
     database: RawDatabase,
     identity: RawIdentity,
-    users: RawUsers,
+    users: Option<RawUsers>,
     tenancy: RawTenancy,
     tables: Vec<RawTable>,
     data: RawData,
@@ -357,6 +365,7 @@ enum Via {
     JwtSub,
     JwtClaim,
     Setting,
+    App,
 }
 
 #[derive(Deserialize)]
@@ -430,6 +439,7 @@ struct RawTable {
 #[serde(deny_unknown_fields)]
 struct RawData {
     seed: u64,
+    #[serde(default = "zero_spanned")]
     users: Spanned<usize>,
     #[serde(default = "zero_spanned")]
     shared_domain_users: Spanned<usize>,
@@ -527,6 +537,12 @@ impl Scenario {
                 role: id.role.clone(),
                 anon_role: id.anon_role.clone(),
             },
+            Via::App => {
+                if raw.queries.is_empty() {
+                    return Err(fail(Some(id.via.span()), "key `identity.via`: \"app\" means the application filters in SQL; list its tenant-parameterised [[queries]] so there is something to check".into()));
+                }
+                Identity::App
+            }
             Via::Setting => Identity::Setting {
                 setting: id.setting.clone().ok_or_else(|| fail(Some(id.via.span()), "key `identity.setting`: required when via = \"setting\" (for example \"app.tenant_id\")".into()))?,
                 role: id.role.clone(),
@@ -563,7 +579,7 @@ impl Scenario {
             },
         };
         let d = &raw.data;
-        if *d.users.get_ref() == 0 {
+        if *d.users.get_ref() == 0 && raw.users.is_some() {
             return Err(fail(
                 Some(d.users.span()),
                 "key `data.users`: at least one user is needed".into(),
@@ -650,10 +666,13 @@ impl Scenario {
                 ));
             }
         }
+        if raw.users.is_none() && !matches!(grouping, Grouping::Single { .. }) {
+            return Err(fail(Some(t.group_by.span()), "section [users]: required unless tenancy.group_by = \"single\" (the grouping is stated over users)".into()));
+        }
         if !matches!(grouping, Grouping::Single { .. }) {
             if let Some(t) = tables
                 .iter()
-                .find(|t| t.owner.is_none() && t.name != raw.users.table)
+                .find(|t| t.owner.is_none() && raw.users.as_ref().is_none_or(|u| t.name != u.table))
             {
                 return Err(Error::Scenario {
                     file: toml_path.clone(),
@@ -663,41 +682,72 @@ impl Scenario {
             }
         }
 
-        let before = read_sql(&dir.join("before.sql"))?;
+        // Files come from this folder, else from the base scenario's.
+        let base_dir = match &raw.base {
+            Some(b) => {
+                let d = dir.join(b.get_ref());
+                if !d.join("scenario.toml").is_file() {
+                    return Err(fail(
+                        Some(b.span()),
+                        format!("key `base`: {} is not a scenario folder", d.display()),
+                    ));
+                }
+                Some(d)
+            }
+            None => None,
+        };
+        let find = |name: &str| -> Option<PathBuf> {
+            let own = dir.join(name);
+            if own.exists() {
+                return Some(own);
+            }
+            base_dir
+                .as_ref()
+                .map(|b| b.join(name))
+                .filter(|p| p.exists())
+        };
+        let before = read_sql(&find("before.sql").unwrap_or_else(|| dir.join("before.sql")))?;
+        let mut by_name: BTreeMap<std::ffi::OsString, PathBuf> = BTreeMap::new();
+        let mut saw_folder = false;
+        for folder in base_dir
+            .iter()
+            .map(|b| b.join("migrations"))
+            .chain([dir.join("migrations")])
+        {
+            let Ok(entries) = std::fs::read_dir(&folder) else {
+                continue;
+            };
+            saw_folder = true;
+            for p in entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+            {
+                by_name.insert(p.file_name().expect("a file").to_os_string(), p);
+            }
+        }
         let mig_dir = dir.join("migrations");
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(&mig_dir)
-            .map_err(|e| Error::Scenario {
-                file: mig_dir.clone(),
+        if !saw_folder {
+            return Err(Error::Scenario {
+                file: mig_dir,
                 line: None,
-                message: format!("cannot read the migrations folder: {e}"),
-            })?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "sql"))
-            .collect();
-        paths.sort();
-        if paths.is_empty() {
+                message: "cannot read the migrations folder".into(),
+            });
+        }
+        if by_name.is_empty() {
             return Err(Error::Scenario {
                 file: mig_dir,
                 line: None,
                 message: "no .sql files: the migration under test goes here".into(),
             });
         }
-        let migrations = paths
-            .iter()
+        let migrations = by_name
+            .values()
             .map(|p| read_sql(p))
             .collect::<Result<Vec<_>>>()?;
-        let seed_path = dir.join("seed.sql");
-        let seed_sql = if seed_path.exists() {
-            Some(read_sql(&seed_path)?)
-        } else {
-            None
-        };
-        let rollback_path = dir.join("rollback.sql");
-        let rollback = if rollback_path.exists() {
-            Some(read_sql(&rollback_path)?)
-        } else {
-            None
-        };
+        let optional = |name: &str| find(name).map(|p| read_sql(&p)).transpose();
+        let seed_sql = optional("seed.sql")?;
+        let after_sql = optional("after.sql")?;
+        let rollback = optional("rollback.sql")?;
 
         Ok(Scenario {
             name: raw.name,
@@ -705,13 +755,13 @@ impl Scenario {
             supabase: raw.database.supabase,
             jwt_secret: raw.database.jwt_secret,
             identity,
-            users: UsersSpec {
-                table: raw.users.table,
-                id: raw.users.id,
-                email: raw.users.email,
-                name: raw.users.name,
-                auth_users: raw.users.auth_users,
-            },
+            users: raw.users.map(|u| UsersSpec {
+                table: u.table,
+                id: u.id,
+                email: u.email,
+                name: u.name,
+                auth_users: u.auth_users,
+            }),
             tenancy: Tenancy {
                 column: raw.tenancy.column,
                 grouping,
@@ -762,6 +812,7 @@ impl Scenario {
                 })
                 .collect(),
             seed_sql,
+            after_sql,
             checks: ChecksSpec {
                 isolation_users: raw.checks.isolation_users.max(2),
             },

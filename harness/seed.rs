@@ -52,6 +52,9 @@ pub fn after_group(value: &str) -> String {
 
 /// The scenario's users under `seed`.
 pub fn users(scenario: &Scenario, seed: u64) -> Vec<SeededUser> {
+    if scenario.users.is_none() {
+        return Vec::new();
+    }
     let shared = match &scenario.tenancy.grouping {
         Grouping::EmailDomain { shared_domains } => shared_domains.clone(),
         _ => Vec::new(),
@@ -74,13 +77,13 @@ pub fn users(scenario: &Scenario, seed: u64) -> Vec<SeededUser> {
 
 /// The pre-migration seeding plan: owners are the users.
 pub fn plan(scenario: &Scenario, seed: u64, users: &[SeededUser]) -> SeedPlan {
-    let users_table = UsersTable {
-        table: scenario.users.table.clone(),
-        id_column: scenario.users.id.clone(),
-        email_column: Some(scenario.users.email.clone()),
-        name_column: scenario.users.name.clone(),
-        auth_users: scenario.users.auth_users,
-    };
+    let users_table = scenario.users.as_ref().map(|u| UsersTable {
+        table: u.table.clone(),
+        id_column: u.id.clone(),
+        email_column: Some(u.email.clone()),
+        name_column: u.name.clone(),
+        auth_users: u.auth_users,
+    });
     let seed_users = users
         .iter()
         .map(|u| tenant_seed::User {
@@ -93,11 +96,11 @@ pub fn plan(scenario: &Scenario, seed: u64, users: &[SeededUser]) -> SeedPlan {
         seed,
         stream: "before".into(),
         owners: users.iter().map(|u| u.id.to_string()).collect(),
-        users: Some((users_table, seed_users)),
+        users: users_table.map(|t| (t, seed_users)),
         tables: scenario
             .tables
             .iter()
-            .filter(|t| t.name != scenario.users.table)
+            .filter(|t| scenario.users.as_ref().is_none_or(|u| t.name != u.table))
             .map(|t| TablePlan {
                 table: t.name.clone(),
                 owner_column: t.owner.clone(),

@@ -203,6 +203,9 @@ fn text(name: &str, row: u64, rng: &mut Rng) -> String {
         n if n.contains("url") || n.contains("website") => {
             format!("https://{}", DOMAINS.choose(rng).unwrap())
         }
+        n if n == "sku" || n.ends_with("_sku") => {
+            format!("SKU-{:06}", rng.random_range(0..1_000_000))
+        }
         n if n.contains("number") || n.ends_with("_no") || n.ends_with("_code") => {
             format!(
                 "{}-{:06}",

@@ -70,7 +70,7 @@ pub enum SeedError {
         tables: Vec<String>,
     },
     /// The server rejected a catalog query or the COPY stream.
-    #[error("seeding `{table}`: {source}")]
+    #[error("seeding `{table}`: {}", describe(source))]
     Db {
         /// Schema-qualified table.
         table: String,
@@ -86,5 +86,20 @@ impl SeedError {
             table: table.to_string(),
             source,
         }
+    }
+}
+
+/// A database error as a person needs it: SQLSTATE, message and detail
+/// (the driver's own `Display` says only "db error").
+pub fn describe(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(d) => {
+            let mut s = format!("{} {}: {}", d.severity(), d.code().code(), d.message());
+            if let Some(detail) = d.detail() {
+                s.push_str(&format!(" ({detail})"));
+            }
+            s
+        }
+        None => e.to_string(),
     }
 }

@@ -553,14 +553,17 @@ impl<'s> TableGen<'s> {
             .unique
             .iter()
             .chain(std::iter::once(&info.primary_key))
-            .filter(|u| u.len() > 1)
+            .filter(|u| !u.is_empty())
         {
             let positions: Vec<usize> = u
                 .iter()
                 .filter_map(|c| g.columns.iter().position(|x| x == c))
                 .collect();
-            let self_unique = positions.iter().any(|&p| {
-                matches!(g.sources[p], Source::Generated { unique: true }) && is_texty(&g.types[p])
+            // Keys, and unique text or numbers the generator numbers per row, are unique by themselves.
+            let self_unique = positions.iter().any(|&p| match g.sources[p] {
+                Source::Key => true,
+                Source::Generated { unique: true } => u.len() == 1 || is_texty(&g.types[p]),
+                _ => false,
             });
             if !self_unique {
                 g.guarded_unique.push((positions, HashSet::new()));

@@ -1,0 +1,72 @@
+-- Seed 003 Task 23: tenant_id on all 32 tables, existing data = 'caps-automotive',
+-- an index per table. The seed runs it as one transaction (so does the harness).
+
+BEGIN;
+
+ALTER TABLE users ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE sessions ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE audit_log ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE customers ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE customer_vehicles ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE price_levels ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE product_categories ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE products ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE fitment_data ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE inventory ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE inventory_transactions ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE layaways ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE layaway_payments ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE work_orders ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE work_order_lines ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE commission_rules ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE commissions ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE loyalty_accounts ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE loyalty_transactions ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE credit_accounts ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE credit_transactions ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE gift_cards ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE gift_card_transactions ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE promotions ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE promotion_usage ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE sync_log ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE sync_conflicts ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE pending_operations ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE backups ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE backup_destinations ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE backup_settings ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+ALTER TABLE restore_jobs ADD COLUMN tenant_id VARCHAR(255) NOT NULL DEFAULT 'caps-automotive';
+
+CREATE INDEX idx_users_tenant_id ON users(tenant_id);
+CREATE INDEX idx_sessions_tenant_id ON sessions(tenant_id);
+CREATE INDEX idx_audit_log_tenant_id ON audit_log(tenant_id);
+CREATE INDEX idx_customers_tenant_id ON customers(tenant_id);
+CREATE INDEX idx_customer_vehicles_tenant_id ON customer_vehicles(tenant_id);
+CREATE INDEX idx_price_levels_tenant_id ON price_levels(tenant_id);
+CREATE INDEX idx_product_categories_tenant_id ON product_categories(tenant_id);
+CREATE INDEX idx_products_tenant_id ON products(tenant_id);
+CREATE INDEX idx_fitment_data_tenant_id ON fitment_data(tenant_id);
+CREATE INDEX idx_inventory_tenant_id ON inventory(tenant_id);
+CREATE INDEX idx_inventory_transactions_tenant_id ON inventory_transactions(tenant_id);
+CREATE INDEX idx_layaways_tenant_id ON layaways(tenant_id);
+CREATE INDEX idx_layaway_payments_tenant_id ON layaway_payments(tenant_id);
+CREATE INDEX idx_work_orders_tenant_id ON work_orders(tenant_id);
+CREATE INDEX idx_work_order_lines_tenant_id ON work_order_lines(tenant_id);
+CREATE INDEX idx_commission_rules_tenant_id ON commission_rules(tenant_id);
+CREATE INDEX idx_commissions_tenant_id ON commissions(tenant_id);
+CREATE INDEX idx_loyalty_accounts_tenant_id ON loyalty_accounts(tenant_id);
+CREATE INDEX idx_loyalty_transactions_tenant_id ON loyalty_transactions(tenant_id);
+CREATE INDEX idx_credit_accounts_tenant_id ON credit_accounts(tenant_id);
+CREATE INDEX idx_credit_transactions_tenant_id ON credit_transactions(tenant_id);
+CREATE INDEX idx_gift_cards_tenant_id ON gift_cards(tenant_id);
+CREATE INDEX idx_gift_card_transactions_tenant_id ON gift_card_transactions(tenant_id);
+CREATE INDEX idx_promotions_tenant_id ON promotions(tenant_id);
+CREATE INDEX idx_promotion_usage_tenant_id ON promotion_usage(tenant_id);
+CREATE INDEX idx_sync_log_tenant_id ON sync_log(tenant_id);
+CREATE INDEX idx_sync_conflicts_tenant_id ON sync_conflicts(tenant_id);
+CREATE INDEX idx_pending_operations_tenant_id ON pending_operations(tenant_id);
+CREATE INDEX idx_backups_tenant_id ON backups(tenant_id);
+CREATE INDEX idx_backup_destinations_tenant_id ON backup_destinations(tenant_id);
+CREATE INDEX idx_backup_settings_tenant_id ON backup_settings(tenant_id);
+CREATE INDEX idx_restore_jobs_tenant_id ON restore_jobs(tenant_id);
+
+COMMIT;
