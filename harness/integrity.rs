@@ -704,16 +704,29 @@ pub async fn build_expected(
 pub struct RollbackProof {
     /// Per-table comparison with the pre-migration snapshot.
     pub tables: Vec<TableIntegrity>,
-    /// What the migration added and the rollback threw away: `(object, rows)`,
-    /// rows being the table's rows or the column's non-NULL values.
-    pub discarded: Vec<(String, u64)>,
-    /// What failed: pre-existing data lost or changed, the schema not restored.
+    /// What the migration added and the rollback threw away, with its rows
+    /// (a table's rows, a column's non-NULL values).
+    pub discarded: Vec<Added>,
+    /// Tables the migration added that the rollback leaves in place (a log, say).
+    pub left_in_place: Vec<String>,
+    /// What failed: pre-existing data lost or changed, tenant columns left behind.
     pub findings: Vec<Finding>,
+}
+
+/// An object the migration added.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Added {
+    /// `schema.table`, or `table.column` for a column of a scenario table.
+    pub object: String,
+    /// Whether it is a whole table (else a column).
+    pub is_table: bool,
+    /// Rows of the table, or non-NULL values of the column.
+    pub rows: u64,
 }
 
 /// Objects the migration added, with their row counts: new tables, and new
 /// columns of the scenario's tables.
-pub async fn added_objects(client: &Client, before: &Snapshot) -> Result<Vec<(String, u64)>> {
+pub async fn added_objects(client: &Client, before: &Snapshot) -> Result<Vec<Added>> {
     let mut out = Vec::new();
     for t in user_tables(client).await? {
         if !before.pre_tables.contains(&t) {
@@ -722,7 +735,11 @@ pub async fn added_objects(client: &Client, before: &Snapshot) -> Result<Vec<(St
                 .await
                 .map_err(Error::db(format!("counting {t}")))?
                 .get(0);
-            out.push((t, n as u64));
+            out.push(Added {
+                object: t,
+                is_table: true,
+                rows: n as u64,
+            });
         }
     }
     for snap in &before.tables {
@@ -742,7 +759,11 @@ pub async fn added_objects(client: &Client, before: &Snapshot) -> Result<Vec<(St
                 .await
                 .map_err(Error::db(format!("counting {}.{}", snap.table, c.name)))?
                 .get(0);
-            out.push((format!("{}.{}", snap.short, c.name), n as u64));
+            out.push(Added {
+                object: format!("{}.{}", snap.short, c.name),
+                is_table: false,
+                rows: n as u64,
+            });
         }
     }
     Ok(out)
@@ -754,24 +775,25 @@ pub async fn added_objects(client: &Client, before: &Snapshot) -> Result<Vec<(St
 pub async fn prove_rollback(
     client: &Client,
     before: &Snapshot,
-    added: Vec<(String, u64)>,
+    added: Vec<Added>,
 ) -> Result<RollbackProof> {
     let mut proof = RollbackProof::default();
-    let now_added: Vec<String> = added_objects(client, before)
+    let still: Vec<String> = added_objects(client, before)
         .await?
         .into_iter()
-        .map(|(o, _)| o)
+        .map(|a| a.object)
         .collect();
-    for (object, rows) in added {
-        if !now_added.contains(&object) {
-            proof.discarded.push((object, rows));
+    for a in added {
+        if !still.contains(&a.object) {
+            proof.discarded.push(a);
+        } else if a.is_table {
+            proof.left_in_place.push(a.object);
+        } else {
+            proof.findings.push(
+                Finding::new("rollback.schema-not-restored", format!("column {} was added by the migration and is still there after the rollback", a.object))
+                    .table(a.object.split('.').next().unwrap_or_default()),
+            );
         }
-    }
-    for object in &now_added {
-        proof.findings.push(Finding::new(
-            "rollback.schema-not-restored",
-            format!("{object} was added by the migration and is still there after the rollback"),
-        ));
     }
     for snap in &before.tables {
         let Ok(info) = catalog::load(client, &snap.table).await else {

@@ -272,14 +272,23 @@ impl Report {
         }
         if let Some(rb) = &self.rollback {
             let _ = writeln!(o, "\nrollback: {} statements in {:.1} ms; data compared with the pre-migration snapshot", rb.run.statements.len(), ms(rb.run.elapsed));
+            for t in &rb.proof.left_in_place {
+                let _ = writeln!(o, "  leaves {t} in place (added by the migration)");
+            }
             if rb.proof.discarded.is_empty() {
                 let _ = writeln!(o, "  discards nothing the migration added");
             }
-            for (object, rows) in rb.proof.discarded.iter().take(8) {
-                let _ = writeln!(o, "  discards {object} ({rows} rows/values)");
+            for a in rb.proof.discarded.iter().take(8) {
+                let _ = writeln!(
+                    o,
+                    "  discards {} ({} {})",
+                    a.object,
+                    a.rows,
+                    if a.is_table { "rows" } else { "values" }
+                );
             }
             if rb.proof.discarded.len() > 8 {
-                let rest: u64 = rb.proof.discarded.iter().skip(8).map(|(_, n)| n).sum();
+                let rest: u64 = rb.proof.discarded.iter().skip(8).map(|a| a.rows).sum();
                 let _ = writeln!(
                     o,
                     "  … and {} more objects ({rest} rows/values; the JSON report lists them)",

@@ -26,6 +26,8 @@ pub struct Column {
     pub max_len: Option<usize>,
     /// Values allowed by a single-column CHECK (`col IN (...)`), if any.
     pub allowed: Vec<String>,
+    /// Inclusive numeric range a single-column CHECK allows (`col >= a AND col <= b`, `BETWEEN`).
+    pub bounds: Option<(f64, f64)>,
 }
 
 /// A foreign key from this table.
@@ -67,6 +69,7 @@ impl Column {
             generated: false,
             max_len: None,
             allowed: vec![],
+            bounds: None,
         }
     }
 }
@@ -148,11 +151,16 @@ pub async fn load(client: &Client, name: &str) -> Result<TableInfo, SeedError> {
         .zip(probe.columns())
         .map(|(r, col)| {
             let name: String = r.get(0);
-            let allowed = checks
+            let defs: Vec<&str> = checks
                 .iter()
                 .filter(|c| c.get::<_, &str>(0) == name)
-                .flat_map(|c| check_literals(c.get(1)))
+                .map(|c| c.get(1))
                 .collect();
+            let allowed = defs.iter().flat_map(|d| check_literals(d)).collect();
+            let bounds = defs
+                .iter()
+                .filter_map(|d| check_bounds(d, &name))
+                .reduce(|a, b| (a.0.max(b.0), a.1.min(b.1)));
             Column {
                 ty: col.type_().clone(),
                 type_name: r.get(1),
@@ -161,6 +169,7 @@ pub async fn load(client: &Client, name: &str) -> Result<TableInfo, SeedError> {
                 generated: r.get(4),
                 max_len: r.get::<_, Option<i32>>(5).map(|n| n as usize),
                 allowed,
+                bounds,
                 name,
             }
         })
@@ -267,9 +276,58 @@ fn check_literals(def: &str) -> Vec<String> {
     out
 }
 
+/// The range a CHECK such as `CHECK ((year >= 2000) AND (year <= 2100))` or
+/// `CHECK ((amount >= (0)::numeric))` allows `column`, if it is one of those shapes.
+fn check_bounds(def: &str, column: &str) -> Option<(f64, f64)> {
+    let mut lo = f64::NEG_INFINITY;
+    let mut hi = f64::INFINITY;
+    let mut found = false;
+    let cleaned = def
+        .replace(['(', ')'], " ")
+        .replace("::numeric", " ")
+        .replace("::integer", " ")
+        .replace("::bigint", " ");
+    let words: Vec<&str> = cleaned.split_whitespace().collect();
+    for w in words.windows(3) {
+        if w[0] != column {
+            continue;
+        }
+        let Ok(n) = w[2].parse::<f64>() else { continue };
+        match w[1] {
+            ">=" => lo = lo.max(n),
+            ">" => lo = lo.max(n + 1.0),
+            "<=" => hi = hi.min(n),
+            "<" => hi = hi.min(n - 1.0),
+            _ => continue,
+        }
+        found = true;
+    }
+    (found && lo <= hi).then_some((lo, hi))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn check_bounds_reads_ranges() {
+        assert_eq!(
+            check_bounds("CHECK (((year >= 2000) AND (year <= 2100)))", "year"),
+            Some((2000.0, 2100.0))
+        );
+        assert_eq!(
+            check_bounds("CHECK ((amount >= (0)::numeric))", "amount"),
+            Some((0.0, f64::INFINITY))
+        );
+        assert_eq!(
+            check_bounds("CHECK ((month > 0) AND (month < 13))", "month"),
+            Some((1.0, 12.0))
+        );
+        assert_eq!(
+            check_bounds("CHECK ((status = ANY (ARRAY['a'::text])))", "status"),
+            None
+        );
+    }
 
     #[test]
     fn check_literals_reads_any_array_and_in_lists() {

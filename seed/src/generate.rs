@@ -46,21 +46,21 @@ pub fn value(col: &Column, row: u64, unique: bool, rng: &mut Rng) -> Option<Valu
         Type::INT2 => Value::I16(if unique {
             row as i16 + 1
         } else {
-            small_int(&name, rng) as i16
+            int(&name, col.bounds, rng) as i16
         }),
         Type::INT4 => Value::I32(if unique {
             row as i32 + 1
         } else {
-            small_int(&name, rng)
+            int(&name, col.bounds, rng) as i32
         }),
         Type::INT8 => Value::I64(if unique {
             row as i64 + 1
         } else {
-            i64::from(small_int(&name, rng))
+            int(&name, col.bounds, rng)
         }),
         Type::FLOAT4 => Value::F32(rng.random_range(0.0..1000.0)),
         Type::FLOAT8 => Value::F64(rng.random_range(0.0..1000.0)),
-        Type::NUMERIC => Value::Numeric(numeric(&name, rng)),
+        Type::NUMERIC => Value::Numeric(numeric(&name, col.bounds, rng)),
         Type::DATE => Value::Date(timestamp(rng).date_naive()),
         Type::TIMESTAMP => Value::Timestamp(timestamp(rng).naive_utc()),
         Type::TIMESTAMPTZ => Value::TimestampTz(timestamp(rng)),
@@ -117,29 +117,49 @@ fn is_text(ty: &Type) -> bool {
     matches!(*ty, Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME) || ty.name() == "citext"
 }
 
-fn small_int(name: &str, rng: &mut Rng) -> i32 {
-    if name.contains("year") {
-        rng.random_range(1950..2025)
-    } else if name == "month" {
-        rng.random_range(1..=12)
-    } else if name.contains("bed") || name.contains("bath") || name.contains("priority") {
-        rng.random_range(1..6)
-    } else if name.contains("square") || name.contains("sqft") {
-        rng.random_range(600..4500)
-    } else {
-        rng.random_range(1..1000)
+/// The range the column's name suggests, narrowed to what its CHECK allows
+/// (or the CHECK's range alone, when the two do not meet).
+fn within(lo: f64, hi: f64, bounds: Option<(f64, f64)>) -> (f64, f64) {
+    match bounds {
+        Some((blo, bhi)) if lo.max(blo) <= hi.min(bhi) => (lo.max(blo), hi.min(bhi)),
+        Some((blo, bhi)) => (blo, if bhi.is_finite() { bhi } else { blo + 1000.0 }),
+        None => (lo, hi),
     }
 }
 
-fn numeric(name: &str, rng: &mut Rng) -> Decimal {
-    let cents: i64 = if name.contains("bath") {
-        rng.random_range(2..8) * 50
-    } else if name.contains("rate") || name.contains("percent") {
-        rng.random_range(0..10_000)
+fn int(name: &str, bounds: Option<(f64, f64)>, rng: &mut Rng) -> i64 {
+    let (lo, hi) = if name.contains("year") {
+        (1950.0, 2025.0)
+    } else if name == "month" {
+        (1.0, 12.0)
+    } else if name.contains("bed") || name.contains("bath") || name.contains("priority") {
+        (1.0, 5.0)
+    } else if name.contains("square") || name.contains("sqft") {
+        (600.0, 4500.0)
     } else {
-        rng.random_range(1_000..5_000_000)
+        (1.0, 999.0)
     };
-    Decimal::new(cents, 2)
+    let (lo, hi) = within(lo, hi, bounds);
+    rng.random_range(lo.ceil() as i64..=hi.floor().max(lo.ceil()) as i64)
+}
+
+fn numeric(name: &str, bounds: Option<(f64, f64)>, rng: &mut Rng) -> Decimal {
+    let (lo, hi) = if name.contains("bath") {
+        (1.0, 4.0)
+    } else if name.contains("rate") || name.contains("percent") {
+        (0.0, 100.0)
+    } else {
+        (10.0, 50_000.0)
+    };
+    let (lo, hi) = within(lo, hi, bounds);
+    let cents = rng.random_range(
+        (lo * 100.0).ceil() as i64..=(hi * 100.0).floor().max((lo * 100.0).ceil()) as i64,
+    );
+    if name.contains("bath") {
+        Decimal::new(cents / 50 * 50, 2)
+    } else {
+        Decimal::new(cents, 2)
+    }
 }
 
 fn timestamp(rng: &mut Rng) -> DateTime<Utc> {
