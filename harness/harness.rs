@@ -124,6 +124,18 @@ impl HarnessBuilder {
         self
     }
 
+    /// Adds one of the application's tenant-parameterised queries (`$1` is
+    /// the tenant) to those the scenario lists.
+    pub fn query(mut self, name: &str, table: &str, sql: &str) -> Self {
+        self.scenario.queries.push(crate::scenario::QuerySpec {
+            name: name.into(),
+            table: table.into(),
+            sql: sql.into(),
+            key: None,
+        });
+        self
+    }
+
     /// The scenario as loaded.
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
