@@ -60,6 +60,12 @@ pub struct HarnessBuilder {
 }
 
 impl HarnessBuilder {
+    /// All provisioning options at once (what the CLI's flags set).
+    pub fn options(mut self, options: Options) -> Self {
+        self.options = options;
+        self
+    }
+
     /// Which backend provisions PostgreSQL.
     pub fn backend(mut self, backend: Backend) -> Self {
         self.options.backend = backend;

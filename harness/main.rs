@@ -20,14 +20,37 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Provision, seed, migrate, then check integrity and isolation; exit 0 when all holds.
+    /// Provision, seed, migrate, then check integrity, isolation and the rollback; exit 0 when all holds.
     Run(RunArgs),
+    /// Benchmarks.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Seeder throughput against `pgbench -i` on the same server, and the harness's peak memory.
+    Seed(BenchSeedArgs),
 }
 
 #[derive(clap::Args)]
-struct RunArgs {
-    /// Scenario folder (scenario.toml, before.sql, migrations/).
+struct BenchSeedArgs {
+    /// Scenario whose schema is loaded.
+    #[arg(default_value = "scenarios/supabase-org-to-tenant")]
     scenario: PathBuf,
+    /// Rows to load over all tables.
+    #[arg(long, default_value_t = 1_000_000)]
+    rows: u64,
+    #[command(flatten)]
+    server: ServerArgs,
+    /// Also write the figures as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+/// Where PostgreSQL comes from; shared by every command that needs a server.
+#[derive(clap::Args)]
+struct ServerArgs {
     /// Where PostgreSQL comes from.
     #[arg(long, env = env::BACKEND, value_enum, default_value_t = Backend::Auto)]
     backend: Backend,
@@ -46,6 +69,27 @@ struct RunArgs {
     /// Docker backend: never pull a missing image (air-gapped machines).
     #[arg(long, env = env::NO_PULL, value_parser = clap::builder::BoolishValueParser::new())]
     no_pull: bool,
+}
+
+impl ServerArgs {
+    fn options(&self) -> tenant_harness::provision::Options {
+        tenant_harness::provision::Options {
+            backend: self.backend,
+            image: self.image.clone(),
+            pg_bin: self.pg_bin.clone(),
+            database_url: self.database_url.clone(),
+            keep: self.keep,
+            pull: !self.no_pull,
+        }
+    }
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Scenario folder (scenario.toml, before.sql, migrations/).
+    scenario: PathBuf,
+    #[command(flatten)]
+    server: ServerArgs,
     /// Seed for all generated data (default: the scenario's).
     #[arg(long, env = env::SEED)]
     seed: Option<u64>,
@@ -71,6 +115,7 @@ async fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Run(args) => run(args).await,
+        Command::Bench(BenchCommand::Seed(args)) => bench_seed(args).await,
     };
     ExitCode::from(code as u8)
 }
@@ -80,17 +125,7 @@ async fn run(args: RunArgs) -> i32 {
         Ok(b) => b,
         Err(e) => return fail(e),
     };
-    let mut builder = builder
-        .backend(args.backend)
-        .image(args.image)
-        .keep(args.keep)
-        .pull(!args.no_pull);
-    if let Some(dir) = args.pg_bin {
-        builder = builder.pg_bin(dir);
-    }
-    if let Some(url) = args.database_url {
-        builder = builder.database_url(url);
-    }
+    let mut builder = builder.options(args.server.options());
     if let Some(seed) = args.seed {
         builder = builder.seed(seed);
     }
@@ -115,4 +150,26 @@ async fn run(args: RunArgs) -> i32 {
 fn fail(e: tenant_harness::Error) -> i32 {
     eprintln!("tenant-harness: error: {e}");
     e.exit_code()
+}
+
+async fn bench_seed(args: BenchSeedArgs) -> i32 {
+    let scenario = match tenant_harness::Scenario::load(&args.scenario) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    match tenant_harness::bench::seed(&scenario, args.rows, &args.server.options()).await {
+        Ok(b) => {
+            print!("{}", b.human());
+            if let Some(path) = args.json {
+                if let Err(e) =
+                    std::fs::write(&path, serde_json::to_string_pretty(&b).expect("serialises"))
+                {
+                    eprintln!("tenant-harness: error: writing {}: {e}", path.display());
+                    return exit::ENVIRONMENT;
+                }
+            }
+            exit::OK
+        }
+        Err(e) => fail(e),
+    }
 }

@@ -111,6 +111,7 @@ pub fn plan(scenario: &Scenario, seed: u64, users: &[SeededUser]) -> SeedPlan {
         distribution: scenario.data.distribution,
         null_fraction: scenario.data.null_fraction,
         first_row: 0,
+        bulk: true,
         concurrency: scenario.data.concurrency,
     }
 }
@@ -140,6 +141,7 @@ pub fn after_plan(scenario: &Scenario, seed: u64, tenants: &[String]) -> Option<
         distribution: tenant_seed::layout::Distribution::Uniform,
         null_fraction: scenario.data.null_fraction,
         first_row: AFTER_FIRST_ROW,
+        bulk: false,
         concurrency: scenario.data.concurrency,
     })
 }

@@ -138,17 +138,26 @@ impl Database {
     /// connected to this database meanwhile; the server waits a few seconds
     /// for connections that are closing.
     pub async fn fork(&self, suffix: &str) -> Result<Database> {
+        self.derive(suffix, &self.name.clone()).await
+    }
+
+    /// An empty database beside this one, named after it with `suffix`,
+    /// dropped when the returned handle is.
+    pub async fn sibling(&self, suffix: &str) -> Result<Database> {
+        self.derive(suffix, "template0").await
+    }
+
+    async fn derive(&self, suffix: &str, template: &str) -> Result<Database> {
         let name = format!("{}_{suffix}", self.name);
         let c = connect(
             &self.maintenance,
             &format!("connecting to {}", self.description),
         )
         .await?;
-        c.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {}", self.name))
+        c.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
             .await
             .map_err(Error::db(format!(
-                "copying database {} to {name}",
-                self.name
+                "creating database {name} from {template}"
             )))?;
         let mut config = self.config.clone();
         config.dbname(&name);

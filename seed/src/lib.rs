@@ -11,6 +11,7 @@
 
 #![warn(missing_docs)]
 
+pub mod bulk;
 pub mod catalog;
 pub mod copy;
 pub mod generate;
