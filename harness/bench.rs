@@ -47,6 +47,11 @@ pub struct SeedBench {
     pub pgbench_bytes: u64,
     /// Seeder bytes/s ÷ pgbench bytes/s: the same comparison for rows of different widths.
     pub byte_ratio: f64,
+    /// The seeder loading pgbench's own tables (same rows, same keys built after
+    /// the load): seconds, and rows/s ÷ pgbench's rows/s.
+    pub same_shape_seconds: f64,
+    /// Seeder rows/s on pgbench's tables ÷ pgbench rows/s; the goal is ≥ 1.0.
+    pub same_shape_ratio: f64,
     /// Peak resident memory of this process, in MiB; the goal is ≤ 200 for 10 M rows.
     pub peak_rss_mib: f64,
 }
@@ -55,7 +60,7 @@ impl SeedBench {
     /// The benchmark for people.
     pub fn human(&self) -> String {
         format!(
-            "seed benchmark: {scenario} on {server}\n  seeder:  {rows:>12} rows in {s:>7.2} s = {rps:>10.0} rows/s\n  pgbench: {prows:>12} rows in {ps:>7.2} s = {prps:>10.0} rows/s  (pgbench -i, generate + primary keys)\n  ratio seeder/pgbench: {ratio:.2} rows/s (goal >= 1.0: {r_ok}); {byte_ratio:.2} bytes/s ({mb:.0} MB vs {pmb:.0} MB loaded)\n  peak RSS of the harness: {rss:.0} MiB (goal <= 200 MiB at 10 M rows: {m_ok})\n",
+            "seed benchmark: {scenario} on {server}\n  seeder:  {rows:>12} rows in {s:>7.2} s = {rps:>10.0} rows/s\n  pgbench: {prows:>12} rows in {ps:>7.2} s = {prps:>10.0} rows/s  (pgbench -i, generate + primary keys)\n  ratio seeder/pgbench: {ratio:.2} rows/s (goal >= 1.0: {r_ok}); {byte_ratio:.2} bytes/s ({mb:.0} MB vs {pmb:.0} MB loaded)\n  same rows as pgbench (its tables, keys built after the load): seeder {ss:.2} s, ratio {sr:.2} (goal >= 1.0: {s_ok})\n  peak RSS of the harness: {rss:.0} MiB (goal <= 200 MiB at 10 M rows: {m_ok})\n",
             scenario = self.scenario,
             server = self.server,
             rows = self.rows,
@@ -70,6 +75,9 @@ impl SeedBench {
             pmb = self.pgbench_bytes as f64 / 1e6,
             r_ok = if self.ratio >= 1.0 { "met" } else { "NOT met" },
             rss = self.peak_rss_mib,
+            ss = self.same_shape_seconds,
+            sr = self.same_shape_ratio,
+            s_ok = if self.same_shape_ratio >= 1.0 { "met" } else { "NOT met" },
             m_ok = if self.peak_rss_mib <= 200.0 { "met" } else { "NOT met" },
         )
     }
@@ -109,6 +117,60 @@ pub fn peak_rss_mib() -> f64 {
                 .and_then(|kb| kb.parse::<f64>().ok())
         })
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Runs `pgbench -i -I steps -s scale` against `db`; returns its seconds.
+async fn run_pgbench(
+    pgbench: &Path,
+    steps: &str,
+    scale: u64,
+    db: &provision::Database,
+) -> Result<f64> {
+    let cfg = db.config();
+    let host = match cfg.get_hosts().first() {
+        Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+        _ => "127.0.0.1".into(),
+    };
+    let port = cfg.get_ports().first().copied().unwrap_or(5432).to_string();
+    let t = Instant::now();
+    let out = tokio::process::Command::new(pgbench)
+        .args([
+            "-i",
+            "-I",
+            steps,
+            "-q",
+            "-s",
+            &scale.to_string(),
+            "-h",
+            &host,
+            "-p",
+            &port,
+            "-U",
+        ])
+        .arg(cfg.get_user().unwrap_or("postgres"))
+        .arg(&db.name)
+        .env(
+            "PGPASSWORD",
+            String::from_utf8_lossy(cfg.get_password().unwrap_or_default()).to_string(),
+        )
+        .output()
+        .await
+        .map_err(|e| {
+            Error::env(
+                format!("running {}: {e}", pgbench.display()),
+                "check the pgbench binary",
+            )
+        })?;
+    if !out.status.success() {
+        return Err(Error::env(
+            format!(
+                "pgbench -i failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+            "read pgbench's message above",
+        ));
+    }
+    Ok(t.elapsed().as_secs_f64())
 }
 
 /// Bytes of `tables` and their indexes.
@@ -162,53 +224,43 @@ pub async fn seed(scenario: &Scenario, rows: u64, options: &Options) -> Result<S
     )
     .await?;
 
-    // pgbench in a database of its own beside the seeded one.
-    let target = db.sibling("pgbench").await?;
-    let cfg = target.config();
-    let host = match cfg.get_hosts().first() {
-        Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
-        _ => "127.0.0.1".into(),
-    };
+    // pgbench in a database of its own beside the seeded one: drop, create
+    // tables, generate, primary keys.
     let scale = (outcome.total_rows() / PGBENCH_ROWS_PER_SCALE).max(1);
-    let t = Instant::now();
-    let out = tokio::process::Command::new(&pgbench)
-        .args([
-            "-i",
-            "-I",
-            "dtgp",
-            "-q",
-            "-s",
-            &scale.to_string(),
-            "-h",
-            &host,
-            "-p",
-            &cfg.get_ports().first().copied().unwrap_or(5432).to_string(),
-            "-U",
-        ])
-        .arg(cfg.get_user().unwrap_or("postgres"))
-        .arg(&target.name)
-        .env(
-            "PGPASSWORD",
-            String::from_utf8_lossy(cfg.get_password().unwrap_or_default()).to_string(),
-        )
-        .output()
-        .await
-        .map_err(|e| {
-            Error::env(
-                format!("running {}: {e}", pgbench.display()),
-                "check the pgbench binary",
-            )
-        })?;
-    let pgbench_seconds = t.elapsed().as_secs_f64();
-    if !out.status.success() {
-        return Err(Error::env(
-            format!(
-                "pgbench -i failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            ),
-            "read pgbench's message above",
-        ));
-    }
+    let target = db.sibling("pgbench").await?;
+    let pgbench_seconds = run_pgbench(&pgbench, "dtgp", scale, &target).await?;
+
+    // The seeder on pgbench's own tables: pgbench creates them with their
+    // keys, the seeder fills them, dropping and rebuilding the keys as
+    // pgbench builds its keys after its load.
+    let shape = db.sibling("pgbench_shape").await?;
+    run_pgbench(&pgbench, "dtp", scale, &shape).await?;
+    let shape_plan = tenant_seed::SeedPlan {
+        seed: scenario.data.seed,
+        stream: "pgbench".into(),
+        owners: Vec::new(),
+        users: None,
+        tables: [
+            ("pgbench_branches", scale),
+            ("pgbench_tellers", 10 * scale),
+            ("pgbench_accounts", PGBENCH_ROWS_PER_SCALE * scale),
+        ]
+        .into_iter()
+        .map(|(t, rows)| tenant_seed::TablePlan {
+            table: t.into(),
+            owner_column: None,
+            rows,
+            overrides: Vec::new(),
+        })
+        .collect(),
+        distribution: tenant_seed::layout::Distribution::Uniform,
+        null_fraction: 0.0,
+        first_row: 0,
+        concurrency: scenario.data.concurrency,
+        bulk: true,
+    };
+    let same_shape = tenant_seed::plan::run(shape.config(), &shape_plan).await?;
+    let same_shape_seconds = same_shape.elapsed.as_secs_f64();
     let pgbench_rows = scale * (PGBENCH_ROWS_PER_SCALE + 10 + 1);
     let pgbench_tables = [
         "public.pgbench_accounts",
@@ -233,6 +285,9 @@ pub async fn seed(scenario: &Scenario, rows: u64, options: &Options) -> Result<S
         bytes,
         pgbench_bytes,
         byte_ratio: (bytes as f64 / seconds) / (pgbench_bytes as f64 / pgbench_seconds),
+        same_shape_seconds,
+        same_shape_ratio: (same_shape.total_rows() as f64 / same_shape_seconds)
+            / pgbench_rows_per_second,
         peak_rss_mib: rss,
     })
 }

@@ -290,20 +290,50 @@ pub async fn run(config: &Config, plan: &SeedPlan) -> Result<SeedOutcome, SeedEr
     let shared = Arc::new(shared);
     let permits = Arc::new(tokio::sync::Semaphore::new(plan.concurrency.max(1)));
     for level in levels {
+        // Large tables load as several chunks on connections of their own.
+        let mut units: Vec<(String, u64)> = Vec::new();
+        for name in &level {
+            let chunks = if TableGen::new(&shared, name, 0)?.guarded_unique.is_empty() {
+                shared.tables[name]
+                    .layout
+                    .rows()
+                    .div_ceil(CHUNK_ROWS)
+                    .max(1)
+            } else {
+                1 // uniqueness guarded in memory needs one generator
+            };
+            units.extend((0..chunks).map(|c| (name.clone(), c)));
+        }
+        units.sort_by_key(|(name, c)| {
+            (
+                std::cmp::Reverse(unit_rows(&shared, name, *c)),
+                name.clone(),
+                *c,
+            )
+        });
         let mut tasks = Vec::new();
-        for name in level {
+        for (name, chunk) in units {
             let (shared, config, permits) = (shared.clone(), config.clone(), permits.clone());
             tasks.push(tokio::spawn(async move {
                 let _permit = permits.acquire().await.expect("semaphore open");
                 let client = connect(&config, &name).await?;
-                let n = load_table(&client, &shared, &name).await?;
+                let n = load_chunk(&client, &shared, &name, chunk).await?;
                 Ok::<_, SeedError>((name, n))
             }));
         }
+        let mut written: Vec<(String, u64)> = level.iter().map(|n| (n.clone(), 0)).collect();
         for task in tasks {
             let (name, n) = task.await.expect("seeding task panicked")?;
-            outcome.tables.push((name, n));
+            if let Some(w) = written.iter_mut().find(|(t, _)| *t == name) {
+                w.1 += n;
+            }
         }
+        for name in &level {
+            TableGen::new(&shared, name, 0)?
+                .fix_sequences(&client)
+                .await?;
+        }
+        outcome.tables.extend(written);
     }
     if let Some(d) = deferred {
         crate::bulk::restore(config, d, plan.concurrency).await?;
@@ -320,14 +350,38 @@ async fn connect(config: &Config, table: &str) -> Result<Client, SeedError> {
     Ok(client)
 }
 
-async fn load_table(client: &Client, shared: &Shared, name: &str) -> Result<u64, SeedError> {
-    let mut gen = TableGen::new(shared, name)?;
+/// Rows per chunk of a large table. Each chunk draws from its own random
+/// stream, so the data does not depend on how many chunks load at once.
+const CHUNK_ROWS: u64 = 200_000;
+
+/// Rows of chunk `chunk` of table `name`.
+fn unit_rows(shared: &Shared, name: &str, chunk: u64) -> u64 {
+    let rows = shared.tables[name].layout.rows();
+    rows.saturating_sub(chunk * CHUNK_ROWS)
+        .min(CHUNK_ROWS)
+        .max(if rows == 0 { 0 } else { 1 })
+}
+
+/// Loads rows `chunk * CHUNK_ROWS ..` of table `name` (the whole table when
+/// its uniqueness is guarded in memory, chunk 0).
+async fn load_chunk(
+    client: &Client,
+    shared: &Shared,
+    name: &str,
+    chunk: u64,
+) -> Result<u64, SeedError> {
+    let mut gen = TableGen::new(shared, name, chunk)?;
     let planned = &shared.tables[name];
-    let rows = planned.layout.rows();
+    let (first, end) = if gen.guarded_unique.is_empty() {
+        let first = chunk * CHUNK_ROWS;
+        (first, (first + CHUNK_ROWS).min(planned.layout.rows()))
+    } else {
+        (0, planned.layout.rows())
+    };
     let (columns, types) = (gen.columns.clone(), gen.types.clone());
-    let mut i = 0u64;
-    let n = copy_rows(client, &planned.info.name, &columns, &types, || {
-        while i < rows {
+    let mut i = first;
+    copy_rows(client, &planned.info.name, &columns, &types, || {
+        while i < end {
             let r = i;
             i += 1;
             if let Some(values) = gen.row(r)? {
@@ -336,9 +390,7 @@ async fn load_table(client: &Client, shared: &Shared, name: &str) -> Result<u64,
         }
         Ok(None)
     })
-    .await?;
-    gen.fix_sequences(client).await?;
-    Ok(n)
+    .await
 }
 
 async fn load_auth_users(client: &Client, users: &[User]) -> Result<u64, SeedError> {
@@ -459,7 +511,7 @@ struct TableGen<'s> {
 }
 
 impl<'s> TableGen<'s> {
-    fn new(shared: &'s Shared, name: &str) -> Result<Self, SeedError> {
+    fn new(shared: &'s Shared, name: &str, chunk: u64) -> Result<Self, SeedError> {
         let planned = &shared.tables[name];
         let info = &planned.info;
         let plan = &shared.plan;
@@ -473,7 +525,7 @@ impl<'s> TableGen<'s> {
             types: vec![],
             sources: vec![],
             refs: vec![],
-            rng: stream(plan.seed, &format!("{}:{}", plan.stream, info.name)),
+            rng: stream(plan.seed, &format!("{}:{}:{chunk}", plan.stream, info.name)),
             guarded_unique: vec![],
             serial_columns: vec![],
         };
