@@ -79,21 +79,10 @@ pub async fn snapshot(
     let ids: Vec<String> = users.iter().map(|u| u.id.to_string()).collect();
     let groups: Vec<String> = users.iter().map(|u| u.group.clone()).collect();
     client
-        .batch_execute(&format!(
-            "CREATE SCHEMA IF NOT EXISTS {SCHEMA}; \
-             CREATE UNLOGGED TABLE {SCHEMA}.user_groups (user_id text PRIMARY KEY, grp text NOT NULL)"
-        ))
+        .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {SCHEMA}"))
         .await
         .map_err(Error::db("creating the harness schema"))?;
-    client
-        .execute(
-            &format!(
-                "INSERT INTO {SCHEMA}.user_groups SELECT * FROM unnest($1::text[], $2::text[])"
-            ),
-            &[&ids, &groups],
-        )
-        .await
-        .map_err(Error::db("storing user groups"))?;
+    store_map(client, "user_groups", ("user_id", "grp"), &ids, &groups).await?;
     let fixed_group = crate::seed::group_of(&scenario.tenancy.grouping, "");
     let mut out = Snapshot {
         tables: Vec::new(),
@@ -623,23 +612,31 @@ pub async fn verify(
 }
 
 async fn store_group_tenants(client: &Client, map: &BTreeMap<String, String>) -> Result<()> {
-    let groups: Vec<&String> = map.keys().collect();
-    let tenants: Vec<&String> = map.values().collect();
+    let groups: Vec<String> = map.keys().cloned().collect();
+    let tenants: Vec<String> = map.values().cloned().collect();
+    store_map(client, "group_tenant", ("grp", "tenant"), &groups, &tenants).await
+}
+
+/// (Re)creates `{SCHEMA}.{name}(key text PRIMARY KEY, value text NOT NULL)` holding `keys` → `values`.
+async fn store_map(
+    client: &Client,
+    name: &str,
+    (key, value): (&str, &str),
+    keys: &[String],
+    values: &[String],
+) -> Result<()> {
+    let table = format!("{SCHEMA}.{name}");
     client
-        .batch_execute(&format!(
-            "DROP TABLE IF EXISTS {SCHEMA}.group_tenant; CREATE UNLOGGED TABLE {SCHEMA}.group_tenant (grp text PRIMARY KEY, tenant text NOT NULL)"
-        ))
+        .batch_execute(&format!("DROP TABLE IF EXISTS {table}; CREATE UNLOGGED TABLE {table} ({key} text PRIMARY KEY, {value} text NOT NULL)"))
         .await
-        .map_err(Error::db("storing group tenants"))?;
+        .map_err(Error::db(format!("creating {table}")))?;
     client
         .execute(
-            &format!(
-                "INSERT INTO {SCHEMA}.group_tenant SELECT * FROM unnest($1::text[], $2::text[])"
-            ),
-            &[&groups, &tenants],
+            &format!("INSERT INTO {table} SELECT * FROM unnest($1::text[], $2::text[])"),
+            &[&keys, &values],
         )
         .await
-        .map_err(Error::db("storing group tenants"))?;
+        .map_err(Error::db(format!("filling {table}")))?;
     Ok(())
 }
 
