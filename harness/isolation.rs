@@ -252,8 +252,8 @@ pub async fn check_queries(
             None => "(SELECT value FROM json_each_text(row_to_json(q0)) LIMIT 1)".to_string(),
         };
         let sql = format!(
-            "SELECT count(*) FILTER (WHERE f), (array_agg(k ORDER BY k) FILTER (WHERE f))[1:{EXAMPLES}], count(*) \
-             FROM (SELECT q.k, (e.grp IS NOT NULL AND e.grp <> $2::text) AS f \
+            "SELECT count(*) FILTER (WHERE f), (array_agg(k ORDER BY k) FILTER (WHERE f))[1:{EXAMPLES}], count(*) FILTER (WHERE known) \
+             FROM (SELECT q.k, (e.grp IS NOT NULL AND e.grp <> $2::text) AS f, e.pk IS NOT NULL AS known \
                    FROM (SELECT {inner}::text AS k FROM ({sql}) q0) q LEFT JOIN {exp} e ON e.pk = q.k) x",
             sql = q.sql.trim().trim_end_matches(';'),
             exp = t.expected
@@ -302,7 +302,7 @@ pub async fn check_queries(
         }
         if !returned_any && !tenants.is_empty() {
             findings.push(
-                Finding::new("isolation.query-proves-nothing", format!("query `{}` returned no rows for any of {} tenants, so it shows nothing about isolation", q.name, tenants.len()))
+                Finding::new("isolation.query-proves-nothing", format!("query `{}` returned no rows of {} (by primary key) for any of {} tenants, so it shows nothing about isolation", q.name, q.table, tenants.len()))
                     .table(&q.table),
             );
         }

@@ -666,6 +666,17 @@ impl Scenario {
                 ));
             }
         }
+        if raw.users.is_none()
+            && matches!(
+                identity,
+                Identity::JwtSub { .. } | Identity::JwtClaim { .. }
+            )
+        {
+            return Err(fail(
+                Some(raw.identity.via.span()),
+                "section [users]: a JWT identity model impersonates users, so the scenario needs them".into(),
+            ));
+        }
         if raw.users.is_none() && !matches!(grouping, Grouping::Single { .. }) {
             return Err(fail(Some(t.group_by.span()), "section [users]: required unless tenancy.group_by = \"single\" (the grouping is stated over users)".into()));
         }
@@ -928,6 +939,32 @@ shared_domain_users = 2
             "{msg}"
         );
         assert_eq!(err.exit_code(), crate::error::exit::USAGE);
+    }
+
+    #[test]
+    fn a_jwt_model_without_users_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let single = GOOD
+            .replace("[users]\ntable = \"profiles\"\n", "")
+            .replace(
+                "group_by = \"email_domain\"\nshared_domains = [\"Example.com\"]",
+                "group_by = \"single\"",
+            )
+            .replace("owner = \"org_id\"\n", "");
+        write(dir.path(), &single);
+        let msg = Scenario::load(dir.path()).unwrap_err().to_string();
+        assert!(msg.contains("[users]") && msg.contains(":5:"), "{msg}");
+        write(
+            dir.path(),
+            &single.replace(
+                "via = \"jwt_sub\"",
+                "via = \"setting\"\nsetting = \"app.tenant_id\"\nrole = \"app\"",
+            ),
+        );
+        assert!(
+            Scenario::load(dir.path()).is_ok(),
+            "a setting model needs no users"
+        );
     }
 
     #[test]
