@@ -36,6 +36,9 @@ async fn child_rows_belong_to_their_parents_owner() {
     assert!(orders > 0);
     assert_eq!(q("SELECT count(*) FROM orders o JOIN clients c ON c.id = o.client_id WHERE c.org_id <> o.org_id").await, 0);
     assert_eq!(q("SELECT count(*) FROM activities a JOIN contacts c ON c.id = a.contact_id WHERE c.org_id <> a.org_id").await, 0);
+    // The scenario asks for Zipf-skewed owners: the largest owns several times the median.
+    let skew = q("SELECT (max(n) / percentile_disc(0.5) WITHIN GROUP (ORDER BY n))::bigint FROM (SELECT count(*) AS n FROM activities GROUP BY org_id) c").await;
+    assert!(skew >= 3, "largest owner / median = {skew}");
     // Rows are spread over many owners, not piled on a few.
     assert!(q("SELECT count(DISTINCT org_id) FROM clients").await > 10);
     // Values follow the schema: CHECK-listed statuses, unique e-mails.
