@@ -361,6 +361,28 @@ impl Harness {
         )
     }
 
+    /// `user` signed in with a token whose user-editable `user_metadata`
+    /// names `tenant`, another tenant's value (JWT identity models only).
+    pub async fn actor_with_forged_metadata(
+        &self,
+        user: &SeededUser,
+        tenant: &str,
+    ) -> Result<Option<Actor>> {
+        let (Some(role), Identity::JwtSub { .. }) =
+            (self.scenario.identity.role(), &self.scenario.identity)
+        else {
+            return Ok(None);
+        };
+        let client = self.db.connect().await?;
+        let claims = crate::impersonate::with_forged_metadata(
+            user_claims(&user.id, &user.email, role, None),
+            tenant,
+        );
+        let token = self.keys.mint(&claims)?;
+        let label = format!("{} (user_metadata names tenant {tenant})", user.email);
+        Actor::from_token(client, &self.keys, &token, &self.scenario.identity, label).map(Some)
+    }
+
     /// A handle for tenant `value` in the session-setting identity model.
     pub async fn tenant_actor(&self, value: &str) -> Result<Option<Actor>> {
         let Identity::Setting { setting, role } = &self.scenario.identity else {
@@ -481,11 +503,24 @@ impl Harness {
                 });
             }
         } else {
-            for user in sample {
+            for user in &sample {
                 subjects.push(Subject {
                     group: Some(user.group.clone()),
                     actor: self.actor(user).await?,
                 });
+            }
+        }
+        // A user whose self-editable user_metadata names another tenant must still see only their own.
+        if let Some(user) = sample.first() {
+            let other = self.checked_groups().into_iter().find(|g| *g != user.group);
+            if let Some(other) = other {
+                let tenant = self.tenant_of(&other).await?;
+                if let Some(actor) = self.actor_with_forged_metadata(user, &tenant).await? {
+                    subjects.push(Subject {
+                        group: Some(user.group.clone()),
+                        actor,
+                    });
+                }
             }
         }
         if let Some(anon) = self.anon().await? {

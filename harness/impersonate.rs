@@ -91,6 +91,14 @@ pub fn user_claims(id: &uuid::Uuid, email: &str, role: &str, extra: Option<(&str
     c
 }
 
+/// `claims` with user-editable metadata (`user_metadata`, which Supabase
+/// lets every user set for themselves) naming `tenant` under every key a
+/// policy might read it from. A policy that trusts it lets the user pick a tenant.
+pub fn with_forged_metadata(mut claims: Json, tenant: &str) -> Json {
+    claims["user_metadata"] = json!({ "tenant_id": tenant, "tenant": tenant, "org_id": tenant, "organization_id": tenant, "client_id": tenant });
+    claims
+}
+
 /// Claims of the anon key.
 pub fn anon_claims(role: &str) -> Json {
     json!({ "role": role, "iss": "tenant-harness", "iat": now(), "exp": now() + TOKEN_LIFETIME_SECS })

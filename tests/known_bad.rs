@@ -232,3 +232,28 @@ async fn an_error_is_reported_as_an_error_not_a_pass() {
     assert!(f.message.contains("22012"), "{}", f.message);
     assert_eq!(f.table.as_deref(), Some("cases"));
 }
+
+#[tokio::test]
+async fn a_policy_that_trusts_user_metadata_lets_a_user_pick_a_tenant() {
+    let report = run_with("policy_trusts_user_metadata.sql").await;
+    assert_eq!(
+        checks(&report),
+        ["isolation.foreign-rows"],
+        "{}",
+        report.human()
+    );
+    let f: Vec<_> = report.findings_of("isolation.foreign-rows").collect();
+    assert_eq!(
+        f.len(),
+        1,
+        "only the actor who edited their metadata: {}",
+        report.human()
+    );
+    assert_eq!(f[0].table.as_deref(), Some("clients"));
+    assert!(
+        f[0].actor
+            .as_deref()
+            .is_some_and(|a| a.contains("user_metadata"))
+            && f[0].row.is_some()
+    );
+}
