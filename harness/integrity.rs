@@ -233,7 +233,7 @@ pub struct Integrity {
 }
 
 /// The current rows of a table as `(pk, hash, tenant)`, hashing the snapshot's columns.
-fn current(snap: &TableSnapshot, info: &TableInfo, tenant_col: &str) -> String {
+fn current(snap: &TableSnapshot, info: &TableInfo, tenant_col: Option<&str>) -> String {
     let hash_cols = snap
         .columns
         .iter()
@@ -246,7 +246,7 @@ fn current(snap: &TableSnapshot, info: &TableInfo, tenant_col: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ");
-    let tenant = if !tenant_col.is_empty() && info.column(tenant_col).is_some() {
+    let tenant = if let Some(tenant_col) = tenant_col.filter(|t| info.column(t).is_some()) {
         format!("t.{}::text", quote_ident(tenant_col))
     } else {
         "NULL::text".into()
@@ -281,7 +281,7 @@ async fn compare_table(
            count(*) FILTER (WHERE added), (array_agg(pk ORDER BY pk) FILTER (WHERE added))[1:{EXAMPLES}], \
            count(*) FILTER (WHERE null_tenant), (array_agg(pk ORDER BY pk) FILTER (WHERE null_tenant))[1:{EXAMPLES}] \
          FROM j",
-        cur = current(snap, info, tenant_col.unwrap_or("")),
+        cur = current(snap, info, tenant_col),
         snap = snap.snap
     );
     let r = client
@@ -408,7 +408,7 @@ pub async fn verify(
             let sql = format!(
                 "WITH cur AS ({cur}) SELECT s.grp, c.tenant, count(*) FROM {snap} s JOIN cur c ON c.pk = s.pk \
                  WHERE c.tenant IS NOT NULL GROUP BY 1, 2",
-                cur = current(snap, &info, tenant_col),
+                cur = current(snap, &info, Some(tenant_col)),
                 snap = snap.snap
             );
             for r in client
@@ -446,7 +446,7 @@ pub async fn verify(
                JOIN {SCHEMA}.group_tenant gt ON gt.grp = s.grp WHERE c.tenant <> gt.tenant) \
              SELECT count(*), (array_agg(pk ORDER BY pk))[1:{EXAMPLES}], \
                     (array_agg(grp ORDER BY pk))[1], (array_agg(tenant ORDER BY pk))[1], (array_agg(expected ORDER BY pk))[1] FROM bad",
-            cur = current(snap, info, tenant_col),
+            cur = current(snap, info, Some(tenant_col)),
             snap = snap.snap
         );
         let r = client
@@ -667,7 +667,7 @@ pub async fn build_expected(
              WITH cur AS ({cur}) SELECT c.pk, {group} AS grp FROM cur c LEFT JOIN {snap} s ON s.pk = c.pk; \
              ALTER TABLE {exp} ADD PRIMARY KEY (pk)",
             exp = snap.expected,
-            cur = current(snap, &info, tenant_col),
+            cur = current(snap, &info, Some(tenant_col)),
             snap = snap.snap
         );
         let literal_tenants = format!(

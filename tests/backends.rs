@@ -110,7 +110,7 @@ async fn the_url_backend_works_in_its_own_database_and_drops_it() {
 }
 
 #[tokio::test]
-async fn auto_without_any_postgres_says_what_to_install() {
+async fn local_without_binaries_says_what_to_install() {
     let opts = Options {
         backend: Backend::Local,
         pg_bin: Some("/nonexistent/bin".into()),

@@ -3,22 +3,29 @@
 //! and goes red when a policy leaks.
 
 use std::path::PathBuf;
-use tenant_harness::{Backend, Harness};
+use tenant_harness::{Backend, Harness, HarnessBuilder, Report};
 
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+/// A fixture scenario from tests/fixtures/, on the local backend.
+fn fixture(name: &str) -> HarnessBuilder {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
-        .join(name)
+        .join(name);
+    Harness::builder(dir).unwrap().backend(Backend::Local)
+}
+
+/// The fixture with `leak` appended as its last migration, checked.
+async fn with_leak(name: &str, leak: &str) -> Report {
+    let mut h = fixture(name)
+        .migration("099_leak.sql", leak)
+        .start()
+        .await
+        .unwrap();
+    h.check().await.unwrap()
 }
 
 #[tokio::test]
 async fn a_tenant_claim_isolates_and_a_leak_through_it_is_found() {
-    let mut h = Harness::builder(fixture("claim-identity"))
-        .unwrap()
-        .backend(Backend::Local)
-        .start()
-        .await
-        .unwrap();
+    let mut h = fixture("claim-identity").start().await.unwrap();
     let report = h.assert_isolated().await;
     assert!(
         report.isolation.actors.len() >= 4,
@@ -26,14 +33,7 @@ async fn a_tenant_claim_isolates_and_a_leak_through_it_is_found() {
     );
 
     let leaky = "CREATE POLICY everyone ON public.projects FOR SELECT TO authenticated USING ((SELECT auth.jwt()) ->> 'tenant_id' IS NOT NULL);";
-    let mut h = Harness::builder(fixture("claim-identity"))
-        .unwrap()
-        .backend(Backend::Local)
-        .migration("099_leak.sql", leaky)
-        .start()
-        .await
-        .unwrap();
-    let report = h.check().await.unwrap();
+    let report = with_leak("claim-identity", leaky).await;
     let tables: Vec<_> = report
         .findings
         .iter()
@@ -58,12 +58,7 @@ async fn a_tenant_claim_isolates_and_a_leak_through_it_is_found() {
 
 #[tokio::test]
 async fn a_session_setting_isolates_and_a_leak_through_it_is_found() {
-    let mut h = Harness::builder(fixture("setting-identity"))
-        .unwrap()
-        .backend(Backend::Local)
-        .start()
-        .await
-        .unwrap();
+    let mut h = fixture("setting-identity").start().await.unwrap();
     let report = h.assert_isolated().await;
     assert_eq!(
         report.isolation.actors.len(),
@@ -94,14 +89,7 @@ async fn a_session_setting_isolates_and_a_leak_through_it_is_found() {
     );
 
     let leaky = "CREATE POLICY fallback ON notes TO app_user USING (current_setting('app.tenant_id', true) IS NOT NULL);";
-    let mut h = Harness::builder(fixture("setting-identity"))
-        .unwrap()
-        .backend(Backend::Local)
-        .migration("099_leak.sql", leaky)
-        .start()
-        .await
-        .unwrap();
-    let report = h.check().await.unwrap();
+    let report = with_leak("setting-identity", leaky).await;
     assert!(
         report
             .findings_of("isolation.foreign-rows")

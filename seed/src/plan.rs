@@ -474,11 +474,9 @@ enum Source {
     UserName,
     Owner,
     Key,
-    /// Member `pos` of reference `fk` (index into `refs`).
-    Foreign {
-        fk: usize,
-        pos: usize,
-    },
+    /// Reference number `n` (index into `refs`); references are single-column,
+    /// since only single-column keys can be recomputed.
+    Foreign(usize),
     /// A NULL-able reference to something this plan does not seed.
     AlwaysNull,
     Overridden(Override),
@@ -534,12 +532,10 @@ impl<'s> TableGen<'s> {
             if col.generated {
                 continue;
             }
-            let fk_pos = info.foreign_keys.iter().find_map(|fk| {
-                fk.columns
-                    .iter()
-                    .position(|c| *c == col.name)
-                    .map(|p| (fk, p))
-            });
+            let fk_of = info
+                .foreign_keys
+                .iter()
+                .find(|fk| fk.columns.contains(&col.name));
             let overridden = planned
                 .plan
                 .overrides
@@ -561,7 +557,7 @@ impl<'s> TableGen<'s> {
                 Source::Owner
             } else if let Some(o) = overridden {
                 Source::Overridden(o)
-            } else if let Some((fk, pos)) = fk_pos {
+            } else if let Some(fk) = fk_of {
                 let to_auth_users =
                     fk.target == "auth.users" && users_table.is_some_and(|u| u.auth_users);
                 let to_users =
@@ -591,10 +587,7 @@ impl<'s> TableGen<'s> {
                     required: fk_not_null(info, fk),
                     to_users,
                 });
-                Source::Foreign {
-                    fk: g.refs.len() - 1,
-                    pos,
-                }
+                Source::Foreign(g.refs.len() - 1)
             } else if single_pk && info.primary_key[0] == col.name {
                 if col.has_default && matches!(col.ty, Type::INT2 | Type::INT4 | Type::INT8) {
                     g.serial_columns.push(col.name.clone());
@@ -723,7 +716,7 @@ impl<'s> TableGen<'s> {
                     owner.map_or(Value::Null, |o| typed(&plan.owners[o], &self.types[c]))
                 }
                 Source::AlwaysNull => Value::Null,
-                Source::Foreign { fk, pos } => {
+                Source::Foreign(fk) => {
                     let r = &self.refs[*fk];
                     let skip = nullable && !r.required && self.rng.random_bool(plan.null_fraction);
                     match parents[*fk] {
@@ -732,7 +725,6 @@ impl<'s> TableGen<'s> {
                                 typed(&plan.owners[p as usize], &self.types[c])
                             } else {
                                 let t = &shared.tables[&r.target];
-                                debug_assert_eq!(*pos, 0, "references are single-column");
                                 t.key.as_ref().map_or(Value::Null, |k| k.key(plan.seed, p))
                             }
                         }
