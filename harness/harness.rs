@@ -26,7 +26,7 @@ use crate::provision::{self, Backend, Database, Options};
 use crate::report::{AfterSummary, Phase, Report, RollbackReport, SeedSummary};
 use crate::scenario::{Identity, Scenario};
 use crate::seed::SeededUser;
-use crate::{integrity, seed, supabase, verify};
+use crate::{audit, integrity, seed, supabase, verify};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tokio_postgres::Client;
@@ -594,6 +594,14 @@ impl Harness {
             name: "isolation".into(),
             elapsed: t.elapsed(),
         });
+        let t = Instant::now();
+        let mut audit = self.audit().await?;
+        audit::mark_proven(&mut audit, &findings);
+        findings.extend(audit::failing(&audit));
+        phases.push(Phase {
+            name: "audit".into(),
+            elapsed: t.elapsed(),
+        });
 
         let integrity = self.integrity.as_ref().expect("set above");
         Ok(Report {
@@ -617,6 +625,7 @@ impl Harness {
             after: self.after.clone(),
             isolation: coverage,
             rollback: None,
+            audit,
             verdict: if findings.is_empty() { "pass" } else { "fail" }.into(),
             findings,
         })
@@ -660,6 +669,30 @@ impl Harness {
             report.rollback = Some(rb);
         }
         Ok(report)
+    }
+
+    /// The catalog audit of the migrated database (no dynamic proof: see
+    /// [`Harness::check`], which marks the findings its checks reproduce).
+    pub async fn audit(&self) -> Result<Vec<audit::AuditFinding>> {
+        let tables: Vec<String> = self.snapshot.tables.iter().map(|t| t.table.clone()).collect();
+        let api_roles: Vec<String> = [
+            self.scenario.identity.role(),
+            self.scenario.identity.anon_role(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(str::to_string)
+        .collect();
+        audit::run(
+            &self.admin,
+            &audit::Context {
+                tables: &tables,
+                api_roles: &api_roles,
+                tenant_column: &self.scenario.tenancy.column,
+                accept: &self.scenario.audit_accept,
+            },
+        )
+        .await
     }
 
     /// Runs [`Harness::check`] and panics with the report if anything failed.

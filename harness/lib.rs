@@ -12,6 +12,7 @@
 
 #![warn(missing_docs)]
 
+pub mod audit;
 pub mod bench;
 pub mod error;
 pub mod finding;

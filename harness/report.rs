@@ -110,6 +110,8 @@ pub struct Report {
     pub isolation: Coverage,
     /// The rollback proof, when the scenario has a rollback.sql.
     pub rollback: Option<RollbackReport>,
+    /// The catalog audit: every rule that matched, failing or not.
+    pub audit: Vec<crate::audit::AuditFinding>,
     /// Everything that failed; empty means pass.
     pub findings: Vec<Finding>,
     /// `pass` or `fail`.
@@ -294,6 +296,23 @@ impl Report {
                     "  … and {} more objects ({rest} rows/values; the JSON report lists them)",
                     rb.proof.discarded.len() - 8
                 );
+            }
+        }
+        if !self.audit.is_empty() {
+            let _ = writeln!(o, "\naudit ({} rule matches)", self.audit.len());
+            for a in &self.audit {
+                let status = match (&a.accepted, &a.proven_by) {
+                    (Some(_), _) => "accepted".to_string(),
+                    (None, Some(c)) => format!("{} PROVEN by {c}", a.level),
+                    (None, None) => a.level.to_string(),
+                };
+                let _ = writeln!(o, "  {:<36} {:<40} {}", a.rule, status, a.object);
+                if !a.detail.is_empty() {
+                    let _ = writeln!(o, "  {:<36} {}", "", a.detail);
+                }
+                if let Some(r) = &a.accepted {
+                    let _ = writeln!(o, "  {:<36} accepted: {r}", "");
+                }
             }
         }
         if self.findings.is_empty() {

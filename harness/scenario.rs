@@ -40,6 +40,8 @@ pub struct Scenario {
     pub data: DataSpec,
     /// Knobs of the checks.
     pub checks: ChecksSpec,
+    /// Audit findings the scenario accepts, with reasons.
+    pub audit_accept: Vec<crate::audit::Accept>,
     /// Data written after the migration for more tenants, so isolation has something to leak.
     pub after: Option<AfterSpec>,
     /// The application's tenant-parameterised queries (app-level filtering).
@@ -287,11 +289,28 @@ struct Raw {
     data: RawData,
     #[serde(default)]
     checks: RawChecks,
+    #[serde(default)]
+    audit: RawAudit,
     after: Option<RawAfter>,
     #[serde(default)]
     queries: Vec<RawQuery>,
     #[serde(default)]
     verify: Vec<RawVerify>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawAudit {
+    #[serde(default)]
+    accept: Vec<RawAccept>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccept {
+    rule: Spanned<String>,
+    object: Option<String>,
+    reason: String,
 }
 
 #[derive(Deserialize)]
@@ -528,6 +547,21 @@ impl Scenario {
                     raw.version.get_ref()
                 ),
             ));
+        }
+        let mut audit_accept = Vec::new();
+        for a in &raw.audit.accept {
+            if crate::audit::rule(a.rule.get_ref()).is_none() {
+                let known: Vec<&str> = crate::audit::RULES.iter().map(|r| r.id).collect();
+                return Err(fail(
+                    Some(a.rule.span()),
+                    format!("key `audit.accept.rule`: no audit rule `{}`; the rules are {}", a.rule.get_ref(), known.join(", ")),
+                ));
+            }
+            audit_accept.push(crate::audit::Accept {
+                rule: a.rule.get_ref().clone(),
+                object: a.object.clone(),
+                reason: a.reason.clone(),
+            });
         }
         let id = &raw.identity;
         let identity = match *id.via.get_ref() {
@@ -824,6 +858,7 @@ impl Scenario {
                 .collect(),
             seed_sql,
             after_sql,
+            audit_accept,
             checks: ChecksSpec {
                 isolation_users: raw.checks.isolation_users.max(2),
             },
