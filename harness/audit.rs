@@ -305,7 +305,7 @@ pub static RULES: &[Rule] = &[
         why: "a duplicate-key error tells one tenant that a value exists in another (and lets it squat values)",
         fix: "make it UNIQUE (tenant column, …)",
         needs_api_roles: false,
-        sql: "SELECT i.indexrelid::regclass::text, 'on ' || c.oid::regclass::text || ' (' || pg_get_indexdef(i.indexrelid) || ')' \
+        sql: "SELECT c.oid::regclass::text || ' ' || i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) \
               FROM p CROSS JOIN pg_index i JOIN pg_class c ON c.oid = i.indrelid \
               JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = p.col \
               WHERE c.oid = ANY(p.tables) AND i.indisunique AND NOT i.indisprimary AND NOT (a.attnum = ANY(i.indkey))",
@@ -324,7 +324,7 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         id: "constant_tenant_default",
-        level: Level::Error,
+        level: Level::Warning,
         catalog: &[39, 40],
         what: "the tenant column defaults to a constant",
         why: "every row inserted without a tenant lands in that one tenant",
@@ -454,7 +454,8 @@ pub async fn run(client: &Client, cx: &Context<'_>) -> Result<Vec<AuditFinding>>
         }
         let sql = format!(
             "{PRELUDE}{}",
-            r.sql.replace("NOT IN SKIPPED", &format!("NOT IN {SKIPPED_SCHEMAS}"))
+            r.sql
+                .replace("NOT IN SKIPPED", &format!("NOT IN {SKIPPED_SCHEMAS}"))
         );
         let rows = client
             .query(&sql, &[&cx.tables, &cx.api_roles, &cx.tenant_column])
@@ -565,8 +566,48 @@ pub fn mark_proven(audit: &mut [AuditFinding], dynamic: &[Finding]) {
 /// finding names it: `t` or `public.t`).
 fn same_object(object: &str, table: &str) -> bool {
     let head = object.split([' ', '(']).next().unwrap_or(object);
-    let bare = |s: &str| s.rsplit('.').next().unwrap_or(s).trim_matches('"').to_string();
+    let bare = |s: &str| {
+        s.rsplit('.')
+            .next()
+            .unwrap_or(s)
+            .trim_matches('"')
+            .to_string()
+    };
     head == table || bare(head) == bare(table) || head.starts_with(&format!("{table}."))
+}
+
+/// `dynamic` without the findings that reproduce an audit finding the
+/// scenario accepts: accepting a rule for an object accepts its proof too
+/// (the audit finding keeps `proven_by`, so the report still shows it).
+pub fn absorb_accepted(audit: &[AuditFinding], dynamic: Vec<Finding>) -> Vec<Finding> {
+    dynamic
+        .into_iter()
+        .filter(|d| {
+            let Some(table) = d.table.as_deref() else {
+                return true;
+            };
+            !audit.iter().any(|a| {
+                a.accepted.is_some()
+                    && same_object(&a.object, table)
+                    && PROOFS
+                        .iter()
+                        .any(|(check, rules)| *check == d.check && rules.contains(&a.rule.as_str()))
+                    && proves_alone(&d.check)
+            })
+        })
+        .collect()
+}
+
+/// Checks whose findings have one audit cause, so an accepted rule explains them.
+fn proves_alone(check: &str) -> bool {
+    matches!(
+        check,
+        "write.child-of-foreign-parent"
+            | "side-channel.unique"
+            | "side-channel.foreign-key"
+            | "side-channel.upsert"
+            | "privilege.truncate"
+    )
 }
 
 /// Findings of the audit as report findings (those that fail the run).
@@ -630,8 +671,16 @@ mod tests {
     #[test]
     fn a_dynamic_finding_on_the_same_table_proves_a_warning_which_then_fails() {
         let mut audit = vec![
-            finding("fk_without_tenant", Level::Warning, "public.notes notes_doc_fkey"),
-            finding("fk_without_tenant", Level::Warning, "public.other other_doc_fkey"),
+            finding(
+                "fk_without_tenant",
+                Level::Warning,
+                "public.notes notes_doc_fkey",
+            ),
+            finding(
+                "fk_without_tenant",
+                Level::Warning,
+                "public.other other_doc_fkey",
+            ),
         ];
         assert!(audit.iter().all(|a| !a.fails()));
         let d = Finding::new("write.child-of-foreign-parent", "x").table("notes");

@@ -500,6 +500,7 @@ impl Harness {
                 subjects.push(Subject {
                     group: Some(g),
                     actor,
+                    user: None,
                 });
             }
         } else {
@@ -507,6 +508,7 @@ impl Harness {
                 subjects.push(Subject {
                     group: Some(user.group.clone()),
                     actor: self.actor(user).await?,
+                    user: Some(user.id),
                 });
             }
         }
@@ -519,6 +521,7 @@ impl Harness {
                     subjects.push(Subject {
                         group: Some(user.group.clone()),
                         actor,
+                        user: Some(user.id),
                     });
                 }
             }
@@ -527,6 +530,7 @@ impl Harness {
             subjects.push(Subject {
                 group: None,
                 actor: anon,
+                user: None,
             });
         }
         Ok(subjects)
@@ -595,8 +599,16 @@ impl Harness {
             elapsed: t.elapsed(),
         });
         let t = Instant::now();
+        let (write_findings, writes) = self.check_writes(&subjects).await?;
+        findings.extend(write_findings);
+        phases.push(Phase {
+            name: "writes".into(),
+            elapsed: t.elapsed(),
+        });
+        let t = Instant::now();
         let mut audit = self.audit().await?;
         audit::mark_proven(&mut audit, &findings);
+        let mut findings = audit::absorb_accepted(&audit, findings);
         findings.extend(audit::failing(&audit));
         phases.push(Phase {
             name: "audit".into(),
@@ -625,6 +637,7 @@ impl Harness {
             after: self.after.clone(),
             isolation: coverage,
             rollback: None,
+            writes,
             audit,
             verdict: if findings.is_empty() { "pass" } else { "fail" }.into(),
             findings,
@@ -671,10 +684,52 @@ impl Harness {
         Ok(report)
     }
 
+    /// The write, side-channel and privilege probes for `subjects`: each
+    /// aims at the next checked tenant that is not its own.
+    async fn check_writes(
+        &self,
+        subjects: &[Subject],
+    ) -> Result<(Vec<Finding>, crate::writes::WriteCoverage)> {
+        let mut tenant_of = self
+            .integrity
+            .as_ref()
+            .map(|i| i.tenant_of_group.clone())
+            .unwrap_or_default();
+        for t in self.after.iter().flat_map(|a| &a.tenants) {
+            tenant_of.insert(seed::after_group(t), t.clone());
+        }
+        let mut targets = Vec::new();
+        for s in subjects {
+            let own_tenant = match &s.group {
+                Some(g) => Some(self.tenant_of(g).await?),
+                None => None,
+            };
+            targets.push(crate::writes::Target {
+                subject: s,
+                own_tenant,
+            });
+        }
+        crate::writes::check(
+            &self.admin,
+            &targets,
+            &self.snapshot,
+            &self.scenario.tenancy.column,
+            self.scenario.users.as_ref().map(|u| u.table.as_str()),
+            &tenant_of,
+            self.seed,
+        )
+        .await
+    }
+
     /// The catalog audit of the migrated database (no dynamic proof: see
     /// [`Harness::check`], which marks the findings its checks reproduce).
     pub async fn audit(&self) -> Result<Vec<audit::AuditFinding>> {
-        let tables: Vec<String> = self.snapshot.tables.iter().map(|t| t.table.clone()).collect();
+        let tables: Vec<String> = self
+            .snapshot
+            .tables
+            .iter()
+            .map(|t| t.table.clone())
+            .collect();
         let api_roles: Vec<String> = [
             self.scenario.identity.role(),
             self.scenario.identity.anon_role(),

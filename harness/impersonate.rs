@@ -197,6 +197,15 @@ impl Actor {
         &self.role
     }
 
+    /// This identity for a [`crate::probe`] step.
+    pub fn who(&self) -> crate::probe::As {
+        crate::probe::As {
+            role: Some(self.role.clone()),
+            claims: self.claims.clone(),
+            setting: self.setting.clone(),
+        }
+    }
+
     /// One statement that sets role, claims and setting, transaction-locally.
     fn impersonation(&self) -> (String, Vec<String>) {
         let mut sql = "SELECT set_config('role', $1, true)".to_string();

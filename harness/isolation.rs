@@ -33,6 +33,8 @@ pub struct Subject {
     pub group: Option<String>,
     /// The impersonated connection.
     pub actor: Actor,
+    /// The user behind it, when it is one of the seeded users.
+    pub user: Option<uuid::Uuid>,
 }
 
 /// What the isolation checks covered.

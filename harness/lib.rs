@@ -21,12 +21,14 @@ pub mod impersonate;
 pub mod integrity;
 pub mod isolation;
 pub mod migrate;
+pub mod probe;
 pub mod provision;
 pub mod report;
 pub mod scenario;
 pub mod seed;
 pub mod supabase;
 pub mod verify;
+pub mod writes;
 
 pub use error::{exit, Error, Result};
 pub use finding::Finding;

@@ -110,6 +110,8 @@ pub struct Report {
     pub isolation: Coverage,
     /// The rollback proof, when the scenario has a rollback.sql.
     pub rollback: Option<RollbackReport>,
+    /// What the write, side-channel and privilege probes covered.
+    pub writes: crate::writes::WriteCoverage,
     /// The catalog audit: every rule that matched, failing or not.
     pub audit: Vec<crate::audit::AuditFinding>,
     /// Everything that failed; empty means pass.
@@ -265,6 +267,24 @@ impl Report {
                 self.isolation.actors.join(", ")
             );
         }
+        if self.writes.scripts > 0 {
+            let w = &self.writes;
+            let _ = writeln!(
+                o,
+                "writes: {} probe scripts, {} statements as API identities, {} denied as they must be, {} inconclusive, {} table(s) skipped",
+                w.scripts,
+                w.statements,
+                w.denied,
+                w.inconclusive.len(),
+                w.skipped.len()
+            );
+            for i in w.inconclusive.iter().take(10) {
+                let _ = writeln!(o, "  inconclusive: {i}");
+            }
+            for s in w.skipped.iter().take(5) {
+                let _ = writeln!(o, "  skipped: {s}");
+            }
+        }
         if self.isolation.query_runs > 0 {
             let _ = writeln!(
                 o,
@@ -302,7 +322,8 @@ impl Report {
             let _ = writeln!(o, "\naudit ({} rule matches)", self.audit.len());
             for a in &self.audit {
                 let status = match (&a.accepted, &a.proven_by) {
-                    (Some(_), _) => "accepted".to_string(),
+                    (Some(_), Some(c)) => format!("accepted, proven by {c}"),
+                    (Some(_), None) => "accepted".to_string(),
                     (None, Some(c)) => format!("{} PROVEN by {c}", a.level),
                     (None, None) => a.level.to_string(),
                 };

@@ -554,7 +554,11 @@ impl Scenario {
                 let known: Vec<&str> = crate::audit::RULES.iter().map(|r| r.id).collect();
                 return Err(fail(
                     Some(a.rule.span()),
-                    format!("key `audit.accept.rule`: no audit rule `{}`; the rules are {}", a.rule.get_ref(), known.join(", ")),
+                    format!(
+                        "key `audit.accept.rule`: no audit rule `{}`; the rules are {}",
+                        a.rule.get_ref(),
+                        known.join(", ")
+                    ),
                 ));
             }
             audit_accept.push(crate::audit::Accept {

@@ -1,6 +1,10 @@
 -- phase_2 undone, then seed 002's phase_1_rollback.sql (DESTRUCTIVE by design):
 -- functions, indexes, client_id columns and the organization tables go, with their data.
 
+-- The hardening migration: the privileges come back; the NOT NULL columns go below.
+GRANT ALL ON public.migration_log TO anon, authenticated;
+GRANT TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public TO anon, authenticated;
+
 DROP POLICY IF EXISTS member_organizations ON public.organizations;
 DROP POLICY IF EXISTS own_memberships ON public.user_organizations;
 

@@ -1,6 +1,16 @@
 -- Seed 001 "Rollback Procedure" (manual revert), completed for every table.
 -- The tenants table goes first: in the seed's order (columns, then tenants)
 -- DROP COLUMN profiles.tenant_id fails, because the tenants policy reads it.
+-- The hardening migration first: its guard policies read tenant_id.
+DO $$
+DECLARE
+  t regclass;
+BEGIN
+  FOR t IN SELECT polrelid::regclass FROM pg_policy WHERE polname = 'tenant_guard' LOOP
+    EXECUTE format('DROP POLICY tenant_guard ON %s', t);
+  END LOOP;
+END $$;
+GRANT TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public TO anon, authenticated;
 DROP TABLE IF EXISTS public.tenants CASCADE;
 DROP POLICY IF EXISTS "Users can view their clients" ON public.clients;
 DROP POLICY IF EXISTS "Users can insert clients" ON public.clients;
