@@ -130,6 +130,12 @@ impl HarnessBuilder {
         self
     }
 
+    /// Leaves out one of the scenario's migration files (a variant under test).
+    pub fn without_migration(mut self, name: &str) -> Self {
+        self.scenario = self.scenario.without_migration(name);
+        self
+    }
+
     /// Adds one of the application's tenant-parameterised queries (`$1` is
     /// the tenant) to those the scenario lists.
     pub fn query(mut self, name: &str, table: &str, sql: &str) -> Self {

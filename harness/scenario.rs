@@ -873,6 +873,21 @@ impl Scenario {
         })
     }
 
+    /// Leaves out the migration file named `name` (a test states "the plan
+    /// without its fix" this way). Panics if there is no such file, so a
+    /// renamed file cannot turn the test into a no-op.
+    pub fn without_migration(mut self, name: &str) -> Scenario {
+        let before = self.migrations.len();
+        self.migrations.retain(|m| m.name() != name);
+        assert_eq!(
+            self.migrations.len() + 1,
+            before,
+            "scenario {} has no migration {name}",
+            self.name
+        );
+        self
+    }
+
     /// Adds a migration file after the scenario's own, as if it were the
     /// last file of `migrations/`: how a test states a variant of a
     /// migration without copying the scenario.

@@ -44,3 +44,20 @@ pub fn checks(report: &Report) -> Vec<String> {
     c.dedup();
     c
 }
+
+/// A scenario folder under scenarios/ on the local backend.
+pub fn local_in(scenario: &str) -> HarnessBuilder {
+    Harness::builder(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(scenario))
+        .expect("scenario loads")
+        .backend(Backend::Local)
+}
+
+/// The audit findings of `rule` that fail the run, by object.
+pub fn failing_audit(report: &Report, rule: &str) -> Vec<String> {
+    report
+        .audit
+        .iter()
+        .filter(|a| a.rule == rule && a.fails())
+        .map(|a| a.object.clone())
+        .collect()
+}

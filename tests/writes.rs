@@ -1,0 +1,136 @@
+//! Write isolation, side channels, privileges and the catalog audit, each
+//! shown red on a known-bad migration (tests/known-bad/) and green on the
+//! scenario as it stands.
+
+mod common;
+
+use common::{checks, failing_audit, local, local_in, run_with};
+
+#[tokio::test]
+async fn the_seeds_policies_without_the_fix_let_users_move_rows_change_tenant_and_truncate() {
+    let mut h = local()
+        .without_migration("20251204000001_harden_tenant_isolation.sql")
+        .start()
+        .await
+        .expect("the plan migrates");
+    let report = h.check().await.expect("checks run");
+    let found = checks(&report);
+    for check in [
+        "write.update-moves-row",
+        "escalation.own-tenant",
+        "privilege.truncate",
+        "audit.api_role_table_privileges",
+    ] {
+        assert!(found.contains(&check.to_string()), "{check} missing: {}", report.human());
+    }
+    // Seed 001's additive INSERT policy: a row with one's own org_id goes into any tenant.
+    assert!(report
+        .findings_of("write.insert-foreign")
+        .any(|f| f.message.contains("copy of an own row")));
+    let escalation = report.findings_of("escalation.own-tenant").next().unwrap();
+    assert_eq!(escalation.table.as_deref(), Some("profiles"));
+    assert!(escalation.message.contains("UPDATE public.profiles SET tenant_id"), "{}", escalation.message);
+    let truncate = report
+        .audit
+        .iter()
+        .find(|a| a.rule == "api_role_table_privileges")
+        .unwrap();
+    assert_eq!(truncate.proven_by.as_deref(), Some("privilege.truncate"));
+    assert_eq!(report.exit_code(), 1);
+}
+
+#[tokio::test]
+async fn an_insert_policy_that_checks_nothing_and_a_constant_default_are_caught() {
+    let report = run_with("clients_insert_anywhere.sql").await;
+    let found = checks(&report);
+    for check in [
+        "write.insert-foreign",
+        "write.insert-default-foreign",
+        "audit.rls_policy_always_true",
+        "audit.insert_check_without_tenant",
+        "audit.constant_tenant_default",
+    ] {
+        assert!(found.contains(&check.to_string()), "{check} missing: {}", report.human());
+    }
+    assert!(report
+        .findings
+        .iter()
+        .filter(|f| f.check.starts_with("write."))
+        .all(|f| f.table.as_deref() == Some("clients")));
+    let default = report.audit.iter().find(|a| a.rule == "constant_tenant_default").unwrap();
+    assert!(default.proven_by.is_some(), "a warning proven by a probe fails the run");
+}
+
+#[tokio::test]
+async fn a_leftover_permissive_policy_without_to_leaks_to_anon() {
+    let report = run_with("leftover_permissive_policy.sql").await;
+    assert!(report
+        .findings_of("isolation.foreign-rows")
+        .any(|f| f.table.as_deref() == Some("contacts") && f.actor.as_deref() == Some("anon")));
+    assert_eq!(
+        failing_audit(&report, "multiple_permissive_policies"),
+        ["contacts"],
+        "{}",
+        report.human()
+    );
+    // Which permissive policy without TO lets anon in is not knowable from
+    // the catalog; the leftover one is among those the leak proves.
+    assert!(failing_audit(&report, "policy_without_to")
+        .contains(&"contacts policy Legacy: contacts are readable".to_string()));
+}
+
+#[tokio::test]
+async fn the_audit_names_every_object_that_bypasses_rls() {
+    let report = run_with("objects_around_rls.sql").await;
+    let objects = |rule: &str| -> Vec<String> {
+        report
+            .audit
+            .iter()
+            .filter(|a| a.rule == rule)
+            .map(|a| a.object.clone())
+            .collect()
+    };
+    assert_eq!(objects("security_definer_view"), ["all_clients"]);
+    assert_eq!(objects("materialized_view_in_api"), ["client_counts"]);
+    assert!(objects("security_definer_function_executable").contains(&"client_count_of(uuid)".into()));
+    assert_eq!(objects("security_definer_search_path"), ["client_count_of(uuid)"]);
+    assert_eq!(objects("leakproof_function"), ["checked_text(text)"]);
+    assert_eq!(
+        objects("current_setting_without_missing_ok"),
+        [r#"cases policy Support staff read cases"#]
+    );
+    assert!(objects("auth_rls_initplan").contains(&r#"cases policy Support staff read cases"#.to_string()));
+    // notes has policies but no RLS, and Supabase's default privileges grant it to the API roles.
+    let mut no_rls = objects("rls_disabled_in_public");
+    no_rls.sort();
+    assert_eq!(no_rls, ["events_2025", "notes"]);
+    assert_eq!(objects("policy_exists_rls_disabled"), ["notes"]);
+    assert_eq!(objects("rls_enabled_no_policy"), ["drafts"]);
+    for rule in ["security_definer_view", "security_definer_search_path", "rls_disabled_in_public", "policy_exists_rls_disabled"] {
+        assert!(checks(&report).contains(&format!("audit.{rule}")), "{rule} is error level");
+    }
+}
+
+#[tokio::test]
+async fn a_global_unique_key_tells_one_client_what_another_has() {
+    let mut h = local_in("organizations-client-id")
+        .migration("99_orgs_global_unique.sql", &common::known_bad("orgs_global_unique.sql"))
+        .start()
+        .await
+        .expect("the variant migrates");
+    let report = h.check().await.expect("checks run");
+    let f = report
+        .findings_of("side-channel.unique")
+        .find(|f| f.table.as_deref() == Some("uploads"))
+        .unwrap_or_else(|| panic!("{}", report.human()));
+    assert!(f.message.contains("uploads_external_ref_key"), "{}", f.message);
+    assert_eq!(
+        failing_audit(&report, "unique_without_tenant"),
+        ["uploads uploads_external_ref_key"]
+    );
+    // The scenario's own global keys are accepted with a reason, and still shown.
+    assert!(report
+        .audit
+        .iter()
+        .any(|a| a.object == "users users_email_key" && a.accepted.is_some()));
+}
