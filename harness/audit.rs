@@ -214,7 +214,7 @@ pub static RULES: &[Rule] = &[
         sql: "SELECT c.oid::regclass::text || ' policy ' || pol.polname, 'calls ' || (regexp_match(e, '(auth\\.\\w+\\(\\)|current_setting\\([^)]*\\))'))[1] || ' unwrapped' \
               FROM p CROSS JOIN pg_policy pol JOIN pg_class c ON c.oid = pol.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace, \
                    LATERAL (SELECT regexp_replace(concat(pg_get_expr(pol.polqual, pol.polrelid), ' ', pg_get_expr(pol.polwithcheck, pol.polrelid)), \
-                            'SELECT (auth\\.\\w+\\(\\)|current_setting\\([^)]*\\))', '', 'g') AS e) x \
+                            'SELECT \\(*(auth\\.\\w+\\(\\)|current_setting\\([^)]*\\))', '', 'g') AS e) x \
               WHERE n.nspname NOT IN SKIPPED AND e ~ '(auth\\.\\w+\\(\\)|current_setting\\()'",
     },
     Rule {

@@ -21,7 +21,11 @@ async fn the_seeds_policies_without_the_fix_let_users_move_rows_change_tenant_an
         "privilege.truncate",
         "audit.api_role_table_privileges",
     ] {
-        assert!(found.contains(&check.to_string()), "{check} missing: {}", report.human());
+        assert!(
+            found.contains(&check.to_string()),
+            "{check} missing: {}",
+            report.human()
+        );
     }
     // Seed 001's additive INSERT policy: a row with one's own org_id goes into any tenant.
     assert!(report
@@ -29,7 +33,13 @@ async fn the_seeds_policies_without_the_fix_let_users_move_rows_change_tenant_an
         .any(|f| f.message.contains("copy of an own row")));
     let escalation = report.findings_of("escalation.own-tenant").next().unwrap();
     assert_eq!(escalation.table.as_deref(), Some("profiles"));
-    assert!(escalation.message.contains("UPDATE public.profiles SET tenant_id"), "{}", escalation.message);
+    assert!(
+        escalation
+            .message
+            .contains("UPDATE public.profiles SET tenant_id"),
+        "{}",
+        escalation.message
+    );
     let truncate = report
         .audit
         .iter()
@@ -50,15 +60,26 @@ async fn an_insert_policy_that_checks_nothing_and_a_constant_default_are_caught(
         "audit.insert_check_without_tenant",
         "audit.constant_tenant_default",
     ] {
-        assert!(found.contains(&check.to_string()), "{check} missing: {}", report.human());
+        assert!(
+            found.contains(&check.to_string()),
+            "{check} missing: {}",
+            report.human()
+        );
     }
     assert!(report
         .findings
         .iter()
         .filter(|f| f.check.starts_with("write."))
         .all(|f| f.table.as_deref() == Some("clients")));
-    let default = report.audit.iter().find(|a| a.rule == "constant_tenant_default").unwrap();
-    assert!(default.proven_by.is_some(), "a warning proven by a probe fails the run");
+    let default = report
+        .audit
+        .iter()
+        .find(|a| a.rule == "constant_tenant_default")
+        .unwrap();
+    assert!(
+        default.proven_by.is_some(),
+        "a warning proven by a probe fails the run"
+    );
 }
 
 #[tokio::test]
@@ -92,29 +113,46 @@ async fn the_audit_names_every_object_that_bypasses_rls() {
     };
     assert_eq!(objects("security_definer_view"), ["all_clients"]);
     assert_eq!(objects("materialized_view_in_api"), ["client_counts"]);
-    assert!(objects("security_definer_function_executable").contains(&"client_count_of(uuid)".into()));
-    assert_eq!(objects("security_definer_search_path"), ["client_count_of(uuid)"]);
+    assert!(
+        objects("security_definer_function_executable").contains(&"client_count_of(uuid)".into())
+    );
+    assert_eq!(
+        objects("security_definer_search_path"),
+        ["client_count_of(uuid)"]
+    );
     assert_eq!(objects("leakproof_function"), ["checked_text(text)"]);
     assert_eq!(
         objects("current_setting_without_missing_ok"),
         [r#"cases policy Support staff read cases"#]
     );
-    assert!(objects("auth_rls_initplan").contains(&r#"cases policy Support staff read cases"#.to_string()));
+    assert!(objects("auth_rls_initplan")
+        .contains(&r#"cases policy Support staff read cases"#.to_string()));
     // notes has policies but no RLS, and Supabase's default privileges grant it to the API roles.
     let mut no_rls = objects("rls_disabled_in_public");
     no_rls.sort();
     assert_eq!(no_rls, ["events_2025", "notes"]);
     assert_eq!(objects("policy_exists_rls_disabled"), ["notes"]);
     assert_eq!(objects("rls_enabled_no_policy"), ["drafts"]);
-    for rule in ["security_definer_view", "security_definer_search_path", "rls_disabled_in_public", "policy_exists_rls_disabled"] {
-        assert!(checks(&report).contains(&format!("audit.{rule}")), "{rule} is error level");
+    for rule in [
+        "security_definer_view",
+        "security_definer_search_path",
+        "rls_disabled_in_public",
+        "policy_exists_rls_disabled",
+    ] {
+        assert!(
+            checks(&report).contains(&format!("audit.{rule}")),
+            "{rule} is error level"
+        );
     }
 }
 
 #[tokio::test]
 async fn a_global_unique_key_tells_one_client_what_another_has() {
     let mut h = local_in("organizations-client-id")
-        .migration("99_orgs_global_unique.sql", &common::known_bad("orgs_global_unique.sql"))
+        .migration(
+            "99_orgs_global_unique.sql",
+            &common::known_bad("orgs_global_unique.sql"),
+        )
         .start()
         .await
         .expect("the variant migrates");
@@ -123,7 +161,11 @@ async fn a_global_unique_key_tells_one_client_what_another_has() {
         .findings_of("side-channel.unique")
         .find(|f| f.table.as_deref() == Some("uploads"))
         .unwrap_or_else(|| panic!("{}", report.human()));
-    assert!(f.message.contains("uploads_external_ref_key"), "{}", f.message);
+    assert!(
+        f.message.contains("uploads_external_ref_key"),
+        "{}",
+        f.message
+    );
     assert_eq!(
         failing_audit(&report, "unique_without_tenant"),
         ["uploads uploads_external_ref_key"]

@@ -47,9 +47,13 @@ pub fn checks(report: &Report) -> Vec<String> {
 
 /// A scenario folder under scenarios/ on the local backend.
 pub fn local_in(scenario: &str) -> HarnessBuilder {
-    Harness::builder(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(scenario))
-        .expect("scenario loads")
-        .backend(Backend::Local)
+    Harness::builder(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .join(scenario),
+    )
+    .expect("scenario loads")
+    .backend(Backend::Local)
 }
 
 /// The audit findings of `rule` that fail the run, by object.
