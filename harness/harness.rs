@@ -46,6 +46,8 @@ pub mod env {
     pub const SEED: &str = "TENANT_HARNESS_SEED";
     /// The HS256 secret tokens are signed with.
     pub const JWT_SECRET: &str = "TENANT_HARNESS_JWT_SECRET";
+    /// `--replay`: the leak search's seed.
+    pub const REPLAY: &str = "TENANT_HARNESS_REPLAY";
     /// Set to 1 to never pull images (air-gapped machines).
     pub const NO_PULL: &str = "TENANT_HARNESS_NO_PULL";
 }
@@ -57,6 +59,15 @@ pub struct HarnessBuilder {
     options: Options,
     seed: Option<u64>,
     jwt_secret: Option<String>,
+    search: SearchSettings,
+}
+
+/// How the property-based leak search runs.
+#[derive(Debug, Clone)]
+struct SearchSettings {
+    cases: u32,
+    replay: Option<u64>,
+    persist: Option<PathBuf>,
 }
 
 impl HarnessBuilder {
@@ -105,6 +116,25 @@ impl HarnessBuilder {
     /// Overrides the scenario's seed (to replay a run).
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
+        self
+    }
+
+    /// Cases of the property-based leak search (0 turns it off).
+    pub fn search_cases(mut self, cases: u32) -> Self {
+        self.search.cases = cases;
+        self
+    }
+
+    /// Seed of the leak search (to replay a failure it printed).
+    pub fn replay(mut self, seed: u64) -> Self {
+        self.search.replay = Some(seed);
+        self
+    }
+
+    /// File where the leak search persists failing cases (proptest regressions)
+    /// and from which it replays them first.
+    pub fn persist_failures(mut self, path: impl Into<PathBuf>) -> Self {
+        self.search.persist = Some(path.into());
         self
     }
 
@@ -213,6 +243,7 @@ impl HarnessBuilder {
             (admin, None)
         };
         Ok(Harness {
+            search: self.search,
             rollback_db,
             after: None,
             scenario,
@@ -234,6 +265,7 @@ impl HarnessBuilder {
 /// A provisioned, seeded and migrated database, ready to be checked.
 /// Dropping it removes everything it provisioned.
 pub struct Harness {
+    search: SearchSettings,
     scenario: Scenario,
     admin: Client,
     seed: u64,
@@ -274,10 +306,15 @@ impl Harness {
         options.database_url = var(env::DATABASE_URL);
         options.pull = var(env::NO_PULL).is_none_or(|v| v == "0");
         HarnessBuilder {
-            scenario,
             options,
             seed: var(env::SEED).and_then(|s| s.parse().ok()),
             jwt_secret: var(env::JWT_SECRET),
+            search: SearchSettings {
+                cases: scenario.checks.search_cases,
+                replay: var(env::REPLAY).and_then(|s| s.parse().ok()),
+                persist: None,
+            },
+            scenario,
         }
     }
 
@@ -612,6 +649,29 @@ impl Harness {
             elapsed: t.elapsed(),
         });
         let t = Instant::now();
+        let search = self.search_leaks(&subjects).await?;
+        if let Some(f) = search.as_ref().and_then(|s| s.failure.as_ref()) {
+            let s = search.as_ref().expect("checked");
+            findings.push(
+                Finding::new(
+                    "search.divergence",
+                    format!(
+                        "{} (shrunk; replay: tenant-harness run {} --seed {} --replay {}). As psql, connected as a superuser to the run's database:\n{}",
+                        f.reason,
+                        self.scenario.dir.display(),
+                        self.seed,
+                        s.seed,
+                        f.psql
+                    ),
+                )
+                .table(&f.table),
+            );
+        }
+        phases.push(Phase {
+            name: "leak search".into(),
+            elapsed: t.elapsed(),
+        });
+        let t = Instant::now();
         let mut audit = self.audit().await?;
         audit::mark_proven(&mut audit, &findings);
         let mut findings = audit::absorb_accepted(&audit, findings);
@@ -643,6 +703,7 @@ impl Harness {
             after: self.after.clone(),
             isolation: coverage,
             rollback: None,
+            search,
             writes,
             audit,
             verdict: if findings.is_empty() { "pass" } else { "fail" }.into(),
@@ -725,6 +786,45 @@ impl Harness {
             self.seed,
         )
         .await
+    }
+
+    /// The property-based leak search over `subjects` (`None` when turned off).
+    async fn search_leaks(
+        &self,
+        subjects: &[Subject],
+    ) -> Result<Option<crate::search::SearchReport>> {
+        if self.search.cases == 0 || subjects.is_empty() {
+            return Ok(None);
+        }
+        let mut tenant_of = self
+            .integrity
+            .as_ref()
+            .map(|i| i.tenant_of_group.clone())
+            .unwrap_or_default();
+        for t in self.after.iter().flat_map(|a| &a.tenants) {
+            tenant_of.insert(seed::after_group(t), t.clone());
+        }
+        let seed = self.search.replay.unwrap_or(self.seed);
+        eprintln!(
+            "tenant-harness: leak search: {} cases, seed {seed} (replay: --replay {seed} or {}={seed})",
+            self.search.cases,
+            env::REPLAY
+        );
+        let report = crate::search::run(
+            self.db.connect().await?,
+            subjects,
+            &self.snapshot,
+            &tenant_of,
+            &self.scenario.tenancy.column,
+            &crate::search::Options {
+                cases: self.search.cases,
+                seed,
+                persist: self.search.persist.clone(),
+                max_tables: 6,
+            },
+        )
+        .await?;
+        Ok(Some(report))
     }
 
     /// The catalog audit of the migrated database (no dynamic proof: see

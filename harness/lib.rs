@@ -25,6 +25,7 @@ pub mod probe;
 pub mod provision;
 pub mod report;
 pub mod scenario;
+pub mod search;
 pub mod seed;
 pub mod supabase;
 pub mod verify;

@@ -110,6 +110,8 @@ pub struct Report {
     pub isolation: Coverage,
     /// The rollback proof, when the scenario has a rollback.sql.
     pub rollback: Option<RollbackReport>,
+    /// The property-based leak search, when it ran.
+    pub search: Option<crate::search::SearchReport>,
     /// What the write, side-channel and privilege probes covered.
     pub writes: crate::writes::WriteCoverage,
     /// The catalog audit: every rule that matched, failing or not.
@@ -284,6 +286,19 @@ impl Report {
             for s in w.skipped.iter().take(5) {
                 let _ = writeln!(o, "  skipped: {s}");
             }
+        }
+        if let Some(s) = &self.search {
+            let _ = writeln!(
+                o,
+                "leak search: {} cases in {:.1} s ({:.0} cases/s), seed {}, tables {}, {} identities{}",
+                s.cases,
+                s.elapsed.as_secs_f64(),
+                s.cases_per_second,
+                s.seed,
+                s.tables.join(", "),
+                s.actors.len(),
+                if s.failure.is_some() { ": DIVERGED (see findings)" } else { ": no divergence" }
+            );
         }
         if self.isolation.query_runs > 0 {
             let _ = writeln!(

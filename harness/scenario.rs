@@ -267,6 +267,8 @@ impl DataSpec {
 pub struct ChecksSpec {
     /// How many users (from different tenants) the isolation check impersonates.
     pub isolation_users: usize,
+    /// Cases of the property-based leak search (0: off).
+    pub search_cases: u32,
 }
 
 // ---- raw TOML shape ----
@@ -498,12 +500,19 @@ fn default_null_fraction() -> Spanned<f64> {
 struct RawChecks {
     #[serde(default = "default_isolation_users")]
     isolation_users: usize,
+    #[serde(default = "default_search_cases")]
+    search_cases: u32,
+}
+
+fn default_search_cases() -> u32 {
+    256
 }
 
 impl Default for RawChecks {
     fn default() -> Self {
         RawChecks {
             isolation_users: default_isolation_users(),
+            search_cases: default_search_cases(),
         }
     }
 }
@@ -865,6 +874,7 @@ impl Scenario {
             audit_accept,
             checks: ChecksSpec {
                 isolation_users: raw.checks.isolation_users.max(2),
+                search_cases: raw.checks.search_cases,
             },
             before,
             migrations,

@@ -64,7 +64,7 @@ struct Fk {
 
 /// What the probes need to know about one table.
 #[derive(Debug, Clone)]
-struct Meta {
+pub(crate) struct Meta {
     cols: Vec<Col>,
     /// Non-primary unique indexes: name and columns (the tenant column excluded).
     uniques: Vec<(String, Vec<String>, bool)>,
@@ -78,7 +78,7 @@ struct Privileges {
     update_policy: bool,
 }
 
-async fn meta(
+pub(crate) async fn meta(
     admin: &Client,
     t: &TableSnapshot,
     all: &[String],
@@ -167,7 +167,7 @@ async fn meta(
 
 /// A real row of `group` in table `t`, as JSON (read by the harness). With
 /// `pk`, that row.
-async fn template(
+pub(crate) async fn template(
     admin: &Client,
     t: &TableSnapshot,
     group: &str,
@@ -203,9 +203,9 @@ async fn some_key(admin: &Client, t: &TableSnapshot, group: &str) -> Result<Opti
 }
 
 /// Makes fresh values that collide with nothing the seeder wrote.
-struct Fresh {
-    salt: u64,
-    n: u64,
+pub(crate) struct Fresh {
+    pub(crate) salt: u64,
+    pub(crate) n: u64,
 }
 
 impl Fresh {
@@ -234,16 +234,16 @@ impl Fresh {
 
 /// A row for INSERT: `template` with fresh keys and unique values, the
 /// tenant column set to `tenant` (`None`: left out, so its default applies).
-struct Row<'a> {
+pub(crate) struct Row<'a> {
     table: &'a TableSnapshot,
     meta: &'a Meta,
-    json: Json,
+    pub(crate) json: Json,
     tenant_col: &'a str,
     omit_tenant: bool,
 }
 
 impl Row<'_> {
-    fn new<'a>(
+    pub(crate) fn new<'a>(
         table: &'a TableSnapshot,
         meta: &'a Meta,
         template: &Json,
@@ -290,7 +290,7 @@ impl Row<'_> {
         })
     }
 
-    fn set(mut self, col: &str, value: Json) -> Self {
+    pub(crate) fn set(mut self, col: &str, value: Json) -> Self {
         self.json[col] = value;
         self
     }
@@ -303,7 +303,7 @@ impl Row<'_> {
         )
     }
 
-    fn insert(&self, suffix: &str) -> String {
+    pub(crate) fn insert(&self, suffix: &str) -> String {
         let cols: Vec<String> = self
             .meta
             .cols
@@ -325,7 +325,7 @@ impl Row<'_> {
     }
 
     /// `WHERE` condition matching this row's primary key.
-    fn key_match(&self) -> String {
+    pub(crate) fn key_match(&self) -> String {
         let pk: Vec<String> = self
             .table
             .primary_key
@@ -638,7 +638,7 @@ fn merge(findings: Vec<Finding>) -> Vec<Finding> {
 
 /// The primary key text of a row read as JSON, as [`key_expr`] renders it
 /// (the harness reads it back the same way, so single columns suffice here).
-fn key_of(t: &TableSnapshot, row: &Json) -> String {
+pub(crate) fn key_of(t: &TableSnapshot, row: &Json) -> String {
     let text = |v: &Json| match v {
         Json::String(s) => s.clone(),
         other => other.to_string(),

@@ -176,3 +176,77 @@ async fn a_global_unique_key_tells_one_client_what_another_has() {
         .iter()
         .any(|a| a.object == "users users_email_key" && a.accepted.is_some()));
 }
+
+#[tokio::test]
+async fn the_leak_search_shrinks_a_cross_tenant_insert_to_a_psql_script_and_replays_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let persist = dir.path().join("leaks.regressions");
+    let run = |replay: u64| {
+        let persist = persist.clone();
+        async move {
+            let mut h = local()
+                .migration(
+                    "99_clients_insert_anywhere.sql",
+                    &common::known_bad("clients_insert_anywhere.sql"),
+                )
+                .search_cases(400)
+                .replay(replay)
+                .persist_failures(persist)
+                .start()
+                .await
+                .expect("the variant migrates");
+            h.check().await.expect("checks run")
+        }
+    };
+    let report = run(7).await;
+    let search = report.search.as_ref().expect("the search ran");
+    let failure = search
+        .failure
+        .as_ref()
+        .unwrap_or_else(|| panic!("{}", report.human()));
+    assert_eq!(failure.table, "clients", "{}", failure.reason);
+    assert!(failure
+        .psql
+        .starts_with("\\set ON_ERROR_ROLLBACK on\nBEGIN;"));
+    assert!(
+        failure.psql.contains("INSERT INTO public.clients")
+            && failure.psql.ends_with("ROLLBACK;\n")
+    );
+    // Shrunk: a layout row or two and the one insert that must not land.
+    assert!(
+        failure
+            .psql
+            .lines()
+            .filter(|l| l.starts_with("INSERT")
+                || l.starts_with("UPDATE")
+                || l.starts_with("DELETE")
+                || l.starts_with("SELECT coalesce"))
+            .count()
+            <= 3,
+        "{}",
+        failure.psql
+    );
+    let finding = report
+        .findings_of("search.divergence")
+        .next()
+        .expect("a finding");
+    assert!(
+        finding.message.contains("--replay 7"),
+        "{}",
+        finding.message
+    );
+    assert!(
+        std::fs::read_to_string(&persist).is_ok_and(|s| s.contains("cc ")),
+        "the failure is persisted"
+    );
+
+    let again = run(7).await;
+    // Tenant ids are the migration's gen_random_uuid(); the case is the same.
+    let case = |reason: &str| reason.split_once(") ").map(|(_, rest)| rest.to_string());
+    assert_eq!(
+        case(&again.search.unwrap().failure.unwrap().reason),
+        case(&failure.reason),
+        "the same seed finds the same minimal case"
+    );
+    println!("{}", failure.psql);
+}

@@ -1,0 +1,811 @@
+//! Property-based leak search: random tenant layouts and random sequences
+//! of reads, inserts, updates, deletes and upserts by random identities,
+//! run against the database and against a reference model of who may see
+//! and change what. A divergence is shrunk by proptest to a minimal
+//! sequence and printed as a psql script, with the seed that replays it.
+//!
+//! The model is the rule the migration promises: an identity sees and
+//! changes exactly its own tenant's rows. What an identity may do to its
+//! own rows at all (some tables take no inserts from users) is measured
+//! once per identity and table before the search, so the model only has to
+//! say *whose* rows, not *which commands*. Every case is one
+//! [`crate::probe`] script in a transaction that is rolled back, so no
+//! case needs a reseed and cases never see each other's rows.
+
+use crate::error::{Error, Result};
+use crate::integrity::{key_expr, Snapshot, TableSnapshot};
+use crate::isolation::Subject;
+use crate::probe::{self, literal, As, Outcome, Step};
+use crate::writes::{self, Fresh, Meta, Row};
+use proptest::prelude::*;
+use proptest::test_runner::{
+    Config, FileFailurePersistence, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner,
+};
+use serde::Serialize;
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tenant_seed::catalog::quote_ident;
+use tokio_postgres::Client;
+
+/// How to search.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Cases to run.
+    pub cases: u32,
+    /// Seed of the search (printed; `--replay` sets it).
+    pub seed: u64,
+    /// Where failing cases are persisted (proptest's regression file).
+    pub persist: Option<PathBuf>,
+    /// At most this many tables take part.
+    pub max_tables: usize,
+}
+
+/// What the search did.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchReport {
+    /// Cases run (including shrinking steps).
+    pub cases: u32,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Cases per second.
+    pub cases_per_second: f64,
+    /// The tables in play.
+    pub tables: Vec<String>,
+    /// The identities in play.
+    pub actors: Vec<String>,
+    /// The search seed.
+    pub seed: u64,
+    /// The minimal failing case, as a psql script, if one was found.
+    pub failure: Option<Failure>,
+}
+
+/// A divergence from the model, shrunk.
+#[derive(Debug, Clone, Serialize)]
+pub struct Failure {
+    /// What diverged.
+    pub reason: String,
+    /// The table it diverged on.
+    pub table: String,
+    /// Paste into psql, connected as a superuser to the run's database.
+    pub psql: String,
+}
+
+/// One identity in play.
+struct Player {
+    who: As,
+    label: String,
+    /// Index into the tenants; `None` for anon.
+    tenant: Option<usize>,
+}
+
+/// What an identity may do to its own rows of a table (measured).
+#[derive(Debug, Clone, Copy, Default)]
+struct Caps {
+    insert: bool,
+    update: bool,
+    delete: bool,
+}
+
+/// One table in play.
+struct Board {
+    snap: TableSnapshot,
+    meta: Meta,
+    /// A real row per tenant to copy, when the tenant has one.
+    templates: Vec<Option<Json>>,
+}
+
+/// Everything a case is built from; read once before the search.
+struct World {
+    boards: Vec<Board>,
+    players: Vec<Player>,
+    /// Tenant values.
+    tenants: Vec<String>,
+    /// Caps per (player, board).
+    caps: Vec<Vec<Caps>>,
+    tenant_col: String,
+    seed: u64,
+}
+
+/// One operation of a case. Indices are taken modulo what exists.
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// Read the case's rows of a table.
+    Read {
+        /// Who.
+        player: usize,
+        /// Which table.
+        board: usize,
+    },
+    /// Insert a row for a tenant.
+    Insert {
+        /// Who.
+        player: usize,
+        /// Which table.
+        board: usize,
+        /// For which tenant.
+        tenant: usize,
+    },
+    /// Update a row, optionally moving it to a tenant.
+    Update {
+        /// Who.
+        player: usize,
+        /// Which row of the case.
+        row: usize,
+        /// Move it to this tenant.
+        move_to: Option<usize>,
+    },
+    /// Delete a row.
+    Delete {
+        /// Who.
+        player: usize,
+        /// Which row of the case.
+        row: usize,
+    },
+    /// Insert an own row with a case row's key, ON CONFLICT DO UPDATE.
+    Upsert {
+        /// Who.
+        player: usize,
+        /// Which row of the case.
+        row: usize,
+    },
+}
+
+/// A case: rows the harness writes first (table, tenant), then operations.
+#[derive(Debug, Clone)]
+pub struct Case {
+    layout: Vec<(usize, usize)>,
+    ops: Vec<Op>,
+}
+
+fn op_strategy(players: usize, boards: usize, tenants: usize) -> impl Strategy<Value = Op> {
+    let p = 0..players;
+    prop_oneof![
+        (p.clone(), 0..boards).prop_map(|(player, board)| Op::Read { player, board }),
+        (p.clone(), 0..boards, 0..tenants).prop_map(|(player, board, tenant)| Op::Insert {
+            player,
+            board,
+            tenant
+        }),
+        (p.clone(), 0..8usize, proptest::option::of(0..tenants)).prop_map(
+            |(player, row, move_to)| Op::Update {
+                player,
+                row,
+                move_to
+            }
+        ),
+        (p.clone(), 0..8usize).prop_map(|(player, row)| Op::Delete { player, row }),
+        (p, 0..8usize).prop_map(|(player, row)| Op::Upsert { player, row }),
+    ]
+}
+
+fn case_strategy(players: usize, boards: usize, tenants: usize) -> impl Strategy<Value = Case> {
+    (
+        proptest::collection::vec((0..boards, 0..tenants), 1..5),
+        proptest::collection::vec(op_strategy(players, boards, tenants), 1..8),
+    )
+        .prop_map(|(layout, ops)| Case { layout, ops })
+}
+
+/// A row of a case as the model tracks it.
+#[derive(Debug, Clone)]
+struct Tracked {
+    board: usize,
+    tenant: usize,
+    key: String,
+    alive: bool,
+}
+
+/// What the model expects a step to do.
+#[derive(Debug, Clone)]
+enum Expect {
+    /// Set up by the harness: must succeed.
+    Setup,
+    /// A write that must land (`true`) or must not (`false`); `row` is the tracked row it touches.
+    Write {
+        land: bool,
+        op: usize,
+        board: usize,
+        effect: Effect,
+    },
+    /// A read that must return exactly these keys.
+    Read {
+        keys: Vec<String>,
+        op: usize,
+        board: usize,
+    },
+}
+
+#[derive(Debug, Clone)]
+enum Effect {
+    None,
+    Add(Tracked),
+    Kill(usize),
+    Move(usize, usize),
+    Revive(usize, usize),
+}
+
+impl World {
+    fn row(&self, board: usize, tenant: usize, fresh: &mut Fresh) -> Option<(Row<'_>, String)> {
+        let b = &self.boards[board];
+        let template = b.templates[tenant].as_ref()?;
+        let row = Row::new(
+            &b.snap,
+            &b.meta,
+            template,
+            &self.tenant_col,
+            Some(&self.tenants[tenant]),
+            fresh,
+        )?;
+        let key = writes::key_of(&b.snap, &row.json);
+        Some((row, key))
+    }
+
+    /// The case as probe steps, with what the model expects of each.
+    fn plan(&self, case: &Case) -> (Vec<Step>, Vec<Expect>) {
+        let mut fresh = Fresh {
+            salt: self.seed,
+            n: 0,
+        };
+        let mut rows: Vec<Tracked> = Vec::new();
+        let mut steps = Vec::new();
+        let mut expects = Vec::new();
+        let tc = quote_ident(&self.tenant_col);
+        for &(board, tenant) in &case.layout {
+            if let Some((row, key)) = self.row(board, tenant, &mut fresh) {
+                steps.push(Step::exec(&As::harness(), row.insert("")));
+                expects.push(Expect::Setup);
+                rows.push(Tracked {
+                    board,
+                    tenant,
+                    key,
+                    alive: true,
+                });
+            }
+        }
+        if rows.is_empty() {
+            return (steps, expects);
+        }
+        for (i, op) in case.ops.iter().enumerate() {
+            match *op {
+                Op::Read { player, board } => {
+                    let p = &self.players[player];
+                    let b = &self.boards[board];
+                    let keys: Vec<String> = rows
+                        .iter()
+                        .filter(|r| r.board == board)
+                        .map(|r| literal(&r.key))
+                        .collect();
+                    if keys.is_empty() {
+                        continue;
+                    }
+                    let mut want: Vec<String> = rows
+                        .iter()
+                        .filter(|r| r.board == board && r.alive && Some(r.tenant) == p.tenant)
+                        .map(|r| r.key.clone())
+                        .collect();
+                    want.sort();
+                    want.dedup();
+                    steps.push(Step::value(
+                        &p.who,
+                        format!(
+                            "SELECT coalesce(string_agg(k, ',' ORDER BY k), '') FROM (SELECT DISTINCT {key} AS k FROM {t} WHERE {key} IN ({list})) x",
+                            key = key_expr(&b.snap.primary_key),
+                            t = b.snap.table,
+                            list = keys.join(", ")
+                        ),
+                    ));
+                    expects.push(Expect::Read {
+                        keys: want,
+                        op: i,
+                        board,
+                    });
+                }
+                Op::Insert {
+                    player,
+                    board,
+                    tenant,
+                } => {
+                    let p = &self.players[player];
+                    let Some((row, key)) = self.row(board, tenant, &mut fresh) else {
+                        continue;
+                    };
+                    let land = p.tenant == Some(tenant) && self.caps[player][board].insert;
+                    steps.push(Step::exec(&p.who, row.insert("")));
+                    expects.push(Expect::Write {
+                        land,
+                        op: i,
+                        board,
+                        effect: Effect::Add(Tracked {
+                            board,
+                            tenant,
+                            key,
+                            alive: true,
+                        }),
+                    });
+                }
+                Op::Update {
+                    player,
+                    row,
+                    move_to,
+                } => {
+                    let r = row % rows.len();
+                    let t = &rows[r];
+                    let p = &self.players[player];
+                    let b = &self.boards[t.board];
+                    let own = t.alive && Some(t.tenant) == p.tenant;
+                    let stays = move_to.is_none_or(|m| Some(m) == p.tenant);
+                    let land = own && stays && self.caps[player][t.board].update;
+                    let set = match move_to {
+                        Some(m) => literal(&self.tenants[m]),
+                        None => tc.clone(),
+                    };
+                    steps.push(Step::exec(
+                        &p.who,
+                        format!(
+                            "UPDATE {} SET {tc} = {set} WHERE {} = {}",
+                            b.snap.table,
+                            key_expr(&b.snap.primary_key),
+                            literal(&t.key)
+                        ),
+                    ));
+                    expects.push(Expect::Write {
+                        land,
+                        op: i,
+                        board: t.board,
+                        effect: match move_to {
+                            Some(m) => Effect::Move(r, m),
+                            None => Effect::None,
+                        },
+                    });
+                }
+                Op::Delete { player, row } => {
+                    let r = row % rows.len();
+                    let t = &rows[r];
+                    let p = &self.players[player];
+                    let b = &self.boards[t.board];
+                    let land =
+                        t.alive && Some(t.tenant) == p.tenant && self.caps[player][t.board].delete;
+                    steps.push(Step::exec(
+                        &p.who,
+                        format!(
+                            "DELETE FROM {} WHERE {} = {}",
+                            b.snap.table,
+                            key_expr(&b.snap.primary_key),
+                            literal(&t.key)
+                        ),
+                    ));
+                    expects.push(Expect::Write {
+                        land,
+                        op: i,
+                        board: t.board,
+                        effect: Effect::Kill(r),
+                    });
+                }
+                Op::Upsert { player, row } => {
+                    let r = row % rows.len();
+                    let t = rows[r].clone();
+                    let p = &self.players[player];
+                    let Some(own_tenant) = p.tenant else { continue };
+                    let b = &self.boards[t.board];
+                    let Some((mut new, _)) = self.row(t.board, own_tenant, &mut fresh) else {
+                        continue;
+                    };
+                    let target = self.boards[t.board]
+                        .templates
+                        .get(t.tenant)
+                        .cloned()
+                        .flatten();
+                    let Some(_) = target else { continue };
+                    // The case row's key, so the conflict (if any) is with that row.
+                    let keyed = rows_json_key(&b.snap, &t.key);
+                    for (c, v) in keyed {
+                        new = new.set(&c, v);
+                    }
+                    let caps = self.caps[player][t.board];
+                    let (land, effect) = if t.alive {
+                        (
+                            t.tenant == own_tenant && caps.insert && caps.update,
+                            Effect::None,
+                        )
+                    } else {
+                        (caps.insert, Effect::Revive(r, own_tenant))
+                    };
+                    let pk: Vec<String> =
+                        b.snap.primary_key.iter().map(|c| quote_ident(c)).collect();
+                    steps.push(Step::exec(
+                        &p.who,
+                        new.insert(&format!(
+                            " ON CONFLICT ({}) DO UPDATE SET {tc} = EXCLUDED.{tc}",
+                            pk.join(", ")
+                        )),
+                    ));
+                    expects.push(Expect::Write {
+                        land,
+                        op: i,
+                        board: t.board,
+                        effect,
+                    });
+                }
+            }
+            // Apply the effect the model predicts, so later expectations build on it.
+            if let Some(Expect::Write {
+                land: true, effect, ..
+            }) = expects.last()
+            {
+                match effect.clone() {
+                    Effect::Add(t) => rows.push(t),
+                    Effect::Kill(r) => rows[r].alive = false,
+                    Effect::Move(r, m) => rows[r].tenant = m,
+                    Effect::Revive(r, m) => {
+                        rows[r].alive = true;
+                        rows[r].tenant = m;
+                    }
+                    Effect::None => {}
+                }
+            }
+        }
+        (steps, expects)
+    }
+
+    /// Compares outcomes with the model; the first divergence, if any.
+    fn judge(
+        &self,
+        case: &Case,
+        expects: &[Expect],
+        outcomes: &[Outcome],
+    ) -> Option<(String, usize)> {
+        for (e, o) in expects.iter().zip(outcomes) {
+            match e {
+                Expect::Setup if !o.ok => return None, // the harness could not build the layout: nothing to judge
+                Expect::Setup => {}
+                Expect::Write {
+                    land, op, board, ..
+                } => {
+                    let landed = o.landed();
+                    let who = self.who(&case.ops[*op]);
+                    if landed && !land {
+                        return Some((
+                            format!(
+                                "{who} {:?} changed a row the model says it may not touch ({})",
+                                case.ops[*op],
+                                o.describe()
+                            ),
+                            *board,
+                        ));
+                    }
+                    // Refused although the model says it may: a regression, if the refusal is a denial.
+                    if *land && !landed && (o.denied() || o.ok) {
+                        return Some((
+                            format!(
+                                "{who} {:?} was refused although the row is theirs ({})",
+                                case.ops[*op],
+                                o.describe()
+                            ),
+                            *board,
+                        ));
+                    }
+                    if *land && !o.ok {
+                        return None; // an error the model does not speak about: stop judging this case
+                    }
+                }
+                Expect::Read { keys, op, board } => {
+                    let got: Vec<String> = o
+                        .value
+                        .as_deref()
+                        .filter(|v| !v.is_empty())
+                        .map(|v| v.split(',').map(str::to_string).collect())
+                        .unwrap_or_default();
+                    if !o.ok {
+                        return Some((
+                            format!("{} read failed: {}", self.who(&case.ops[*op]), o.describe()),
+                            *board,
+                        ));
+                    }
+                    if got != *keys {
+                        return Some((
+                            format!(
+                                "{} sees rows {:?} of the case, the model says {:?}",
+                                self.who(&case.ops[*op]),
+                                got,
+                                keys
+                            ),
+                            *board,
+                        ));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn who(&self, op: &Op) -> String {
+        let player = match *op {
+            Op::Read { player, .. }
+            | Op::Insert { player, .. }
+            | Op::Update { player, .. }
+            | Op::Delete { player, .. }
+            | Op::Upsert { player, .. } => player,
+        };
+        let p = &self.players[player];
+        match p.tenant {
+            Some(t) => format!("{} (tenant {})", p.label, self.tenants[t]),
+            None => p.label.clone(),
+        }
+    }
+
+    /// The case's steps as a script a person can paste into psql.
+    fn psql(&self, steps: &[Step], outcomes: &[Outcome]) -> String {
+        let mut s = String::from("\\set ON_ERROR_ROLLBACK on\nBEGIN;\n");
+        for (step, o) in steps.iter().zip(outcomes) {
+            match &step.who.role {
+                None => s.push_str("RESET ROLE;\n"),
+                Some(role) => {
+                    let mut set = format!("SELECT set_config('role', {}, true)", literal(role));
+                    if let Some(c) = &step.who.claims {
+                        set.push_str(&format!(
+                            ", set_config('request.jwt.claims', {}, true)",
+                            literal(c)
+                        ));
+                    }
+                    if let Some((k, v)) = &step.who.setting {
+                        set.push_str(&format!(
+                            ", set_config({}, {}, true)",
+                            literal(k),
+                            literal(v)
+                        ));
+                    }
+                    s.push_str(&set);
+                    s.push_str(";\n");
+                }
+            }
+            s.push_str(&format!("{};  -- {}\n", step.sql, o.describe()));
+        }
+        s.push_str("ROLLBACK;\n");
+        s
+    }
+}
+
+/// The key columns of `t` set from a key text (single-column keys only; composite keys keep the template's).
+fn rows_json_key(t: &TableSnapshot, key: &str) -> Vec<(String, Json)> {
+    match t.primary_key.as_slice() {
+        [one] => vec![(one.clone(), Json::String(key.to_string()))],
+        _ => Vec::new(),
+    }
+}
+
+/// Reads the world the search plays in: the tables where some identity can
+/// insert its own rows, a real row per tenant to copy, and what each
+/// identity may do to its own rows.
+#[allow(clippy::too_many_arguments)]
+async fn world(
+    admin: &Client,
+    subjects: &[Subject],
+    snapshot: &Snapshot,
+    tenant_of: &BTreeMap<String, String>,
+    tenant_col: &str,
+    seed: u64,
+    max_tables: usize,
+) -> Result<World> {
+    let mut tenants: Vec<String> = Vec::new();
+    let mut groups: Vec<String> = Vec::new();
+    let mut players = Vec::new();
+    for s in subjects {
+        let tenant = match &s.group {
+            Some(g) => {
+                let Some(t) = tenant_of.get(g).filter(|t| !t.is_empty()) else {
+                    continue;
+                };
+                if !tenants.contains(t) {
+                    tenants.push(t.clone());
+                    groups.push(g.clone());
+                }
+                tenants.iter().position(|x| x == t)
+            }
+            None => None,
+        };
+        players.push(Player {
+            who: s.actor.who(),
+            label: s.actor.label.clone(),
+            tenant,
+        });
+    }
+    // Tenants nobody in play belongs to still hold rows the players must not reach.
+    for (g, t) in tenant_of {
+        if tenants.len() >= 4 {
+            break;
+        }
+        if !t.is_empty() && !tenants.contains(t) {
+            tenants.push(t.clone());
+            groups.push(g.clone());
+        }
+    }
+    let all: Vec<String> = snapshot.tables.iter().map(|t| t.table.clone()).collect();
+    let role = subjects
+        .iter()
+        .find(|s| s.group.is_some())
+        .map(|s| s.actor.role().to_string())
+        .unwrap_or_default();
+    let mut boards = Vec::new();
+    let mut caps: Vec<Vec<Caps>> = vec![Vec::new(); players.len()];
+    let mut fresh = Fresh { salt: seed, n: 0 };
+    for t in &snapshot.tables {
+        if boards.len() >= max_tables {
+            break;
+        }
+        let meta = writes::meta(admin, t, &all, tenant_col, &role).await?;
+        let mut templates = Vec::new();
+        for g in &groups {
+            templates.push(writes::template(admin, t, g, None).await?);
+        }
+        if templates.iter().filter(|t| t.is_some()).count() < 2 {
+            continue;
+        }
+        // What each player may do to its own rows: insert, update and delete one.
+        let mut row_caps = Vec::new();
+        for p in &players {
+            let Some(tenant) = p.tenant else {
+                row_caps.push(Caps::default());
+                continue;
+            };
+            let Some(template) = &templates[tenant] else {
+                row_caps.push(Caps::default());
+                continue;
+            };
+            let Some(row) = Row::new(
+                t,
+                &meta,
+                template,
+                tenant_col,
+                Some(&tenants[tenant]),
+                &mut fresh,
+            ) else {
+                row_caps.push(Caps::default());
+                continue;
+            };
+            let tc = quote_ident(tenant_col);
+            let steps = [
+                Step::exec(&p.who, row.insert("")),
+                Step::exec(
+                    &p.who,
+                    format!(
+                        "UPDATE {} SET {tc} = {tc} WHERE {}",
+                        t.table,
+                        row.key_match()
+                    ),
+                ),
+                Step::exec(
+                    &p.who,
+                    format!("DELETE FROM {} WHERE {}", t.table, row.key_match()),
+                ),
+            ];
+            let o = probe::run(admin, &steps).await?;
+            row_caps.push(Caps {
+                insert: o[0].landed(),
+                update: o[1].landed(),
+                delete: o[2].landed(),
+            });
+        }
+        if !row_caps.iter().any(|c| c.insert) {
+            continue;
+        }
+        for (p, c) in row_caps.into_iter().enumerate() {
+            caps[p].push(c);
+        }
+        boards.push(Board {
+            snap: t.clone(),
+            meta,
+            templates,
+        });
+    }
+    Ok(World {
+        boards,
+        players,
+        tenants,
+        caps,
+        tenant_col: tenant_col.to_string(),
+        seed,
+    })
+}
+
+/// Runs the search. `client` is a superuser connection of its own.
+pub async fn run(
+    client: Client,
+    subjects: &[Subject],
+    snapshot: &Snapshot,
+    tenant_of: &BTreeMap<String, String>,
+    tenant_col: &str,
+    options: &Options,
+) -> Result<SearchReport> {
+    probe::install(&client).await?;
+    let world = world(
+        &client,
+        subjects,
+        snapshot,
+        tenant_of,
+        tenant_col,
+        options.seed,
+        options.max_tables,
+    )
+    .await?;
+    let mut report = SearchReport {
+        cases: 0,
+        elapsed: Duration::ZERO,
+        cases_per_second: 0.0,
+        tables: world.boards.iter().map(|b| b.snap.short.clone()).collect(),
+        actors: world.players.iter().map(|p| p.label.clone()).collect(),
+        seed: options.seed,
+        failure: None,
+    };
+    if world.boards.is_empty() || world.tenants.len() < 2 || world.players.is_empty() {
+        return Ok(report);
+    }
+    let world = Arc::new(world);
+    let client = Arc::new(client);
+    let handle = tokio::runtime::Handle::current();
+    let options = options.clone();
+    let w = world.clone();
+    let c = client.clone();
+    let started = Instant::now();
+    let (cases, result) = tokio::task::spawn_blocking(move || {
+        let mut config = Config {
+            cases: options.cases,
+            failure_persistence: None,
+            ..Config::default()
+        };
+        if let Some(path) = &options.persist {
+            let leaked: &'static str = Box::leak(path.display().to_string().into_boxed_str());
+            config.failure_persistence = Some(Box::new(FileFailurePersistence::Direct(leaked)));
+        }
+        let mut seed = [0u8; 32];
+        seed[..8].copy_from_slice(&options.seed.to_le_bytes());
+        let mut runner =
+            TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
+        let strategy = case_strategy(w.players.len(), w.boards.len(), w.tenants.len());
+        let count = std::sync::atomic::AtomicU32::new(0);
+        let result = runner.run(&strategy, |case| {
+            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let (steps, expects) = w.plan(&case);
+            let outcomes = handle
+                .block_on(probe::run(&c, &steps))
+                .map_err(|e| TestCaseError::fail(format!("probe failed: {e}")))?;
+            match w.judge(&case, &expects, &outcomes) {
+                Some((reason, _)) => Err(TestCaseError::fail(reason)),
+                None => Ok(()),
+            }
+        });
+        (count.into_inner(), result)
+    })
+    .await
+    .map_err(|e| Error::Impersonation(format!("the leak search panicked: {e}")))?;
+    report.cases = cases;
+    report.elapsed = started.elapsed();
+    report.cases_per_second = cases as f64 / report.elapsed.as_secs_f64().max(1e-9);
+    match result {
+        Ok(()) => {}
+        Err(TestError::Fail(_, case)) => {
+            // Replay the minimal case once more to print it with its outcomes.
+            let (steps, expects) = world.plan(&case);
+            let outcomes = probe::run(&client, &steps).await?;
+            let (reason, board) = world.judge(&case, &expects, &outcomes).unwrap_or_else(|| {
+                (
+                    "the case diverged while shrinking but not on replay".into(),
+                    0,
+                )
+            });
+            report.failure = Some(Failure {
+                reason,
+                table: world.boards[board].snap.short.clone(),
+                psql: world.psql(&steps, &outcomes),
+            });
+        }
+        Err(TestError::Abort(why)) => {
+            return Err(Error::Impersonation(format!(
+                "the leak search stopped: {why}"
+            )))
+        }
+    }
+    Ok(report)
+}
