@@ -569,6 +569,29 @@ impl Harness {
                 }
             }
         }
+        // A signed-in user the migration gave no tenant (a fresh sign-up): must see nothing.
+        if let (Some(role), Identity::JwtSub { .. } | Identity::JwtClaim { .. }) =
+            (self.scenario.identity.role(), &self.scenario.identity)
+        {
+            let id = uuid::Uuid::from_u64_pair(self.seed, u64::MAX);
+            let token = self.keys.mint(&user_claims(
+                &id,
+                "no-tenant@tenant-harness.invalid",
+                role,
+                None,
+            ))?;
+            subjects.push(Subject {
+                group: None,
+                actor: Actor::from_token(
+                    self.db.connect().await?,
+                    &self.keys,
+                    &token,
+                    &self.scenario.identity,
+                    "a signed-in user with no tenant",
+                )?,
+                user: None,
+            });
+        }
         if let Some(anon) = self.anon().await? {
             subjects.push(Subject {
                 group: None,
@@ -577,6 +600,40 @@ impl Harness {
             });
         }
         Ok(subjects)
+    }
+
+    /// Tokens that must be rejected before reaching the database, as
+    /// PostgREST rejects them: a bad signature and an expired one. Returns
+    /// the findings (a token that passed) and the labels of those rejected.
+    fn check_rejected_tokens(&self) -> Result<(Vec<Finding>, Vec<String>)> {
+        let Some(role) = self.scenario.identity.role() else {
+            return Ok((Vec::new(), Vec::new()));
+        };
+        let id = uuid::Uuid::from_u64_pair(self.seed, 1);
+        let claims = user_claims(&id, "probe@tenant-harness.invalid", role, None);
+        let mut expired = claims.clone();
+        expired["exp"] = serde_json::json!(chrono::Utc::now().timestamp() - 60);
+        let cases = [
+            (
+                "a token with a bad signature",
+                JwtKeys::random().mint(&claims)?,
+            ),
+            ("an expired token", self.keys.mint(&expired)?),
+        ];
+        let mut findings = Vec::new();
+        let mut rejected = Vec::new();
+        for (label, token) in cases {
+            match self.keys.verify(&token) {
+                Err(_) => rejected.push(label.to_string()),
+                Ok(_) => findings.push(Finding::new(
+                    "identity.token-accepted",
+                    format!(
+                        "{label} was accepted; it must be rejected before reaching the database"
+                    ),
+                )),
+            }
+        }
+        Ok((findings, rejected))
     }
 
     /// Runs the integrity checks, the plan's verification queries, then
@@ -620,6 +677,12 @@ impl Harness {
         let (iso_findings, mut coverage) =
             isolation::check(&self.admin, &subjects, &self.snapshot).await?;
         findings.extend(iso_findings);
+        let (token_findings, rejected) = self.check_rejected_tokens()?;
+        findings.extend(token_findings);
+        coverage.rejected_tokens = rejected;
+        if self.scenario.identity.role().is_some() && self.scenario.supabase {
+            coverage.exempt.push("service_role (BYPASSRLS)".into());
+        }
         if !self.scenario.queries.is_empty() {
             let mut tenants: Vec<(String, String)> = Vec::new();
             for g in self.checked_groups() {

@@ -48,6 +48,10 @@ pub struct Coverage {
     pub pairs: usize,
     /// (query, tenant) pairs of the application's queries checked.
     pub query_runs: usize,
+    /// Tokens rejected before reaching the database, as they must be.
+    pub rejected_tokens: Vec<String>,
+    /// Roles exempt from RLS by design, not checked.
+    pub exempt: Vec<String>,
 }
 
 /// Picks up to `n` users spread over tenants: two from the largest group

@@ -96,6 +96,16 @@ struct RunArgs {
     /// Also write the report as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Seed of the property-based leak search (a failure prints the one to replay).
+    #[arg(long, env = env::REPLAY)]
+    replay: Option<u64>,
+    /// Cases of the leak search (default: the scenario's checks.search_cases, 256; 0 turns it off).
+    #[arg(long, env = "TENANT_HARNESS_SEARCH_CASES")]
+    search_cases: Option<u32>,
+    /// Where the leak search persists failing cases and replays them first
+    /// (default: leak-search.regressions in the scenario folder).
+    #[arg(long)]
+    regressions: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -129,6 +139,16 @@ async fn run(args: RunArgs) -> i32 {
     if let Some(seed) = args.seed {
         builder = builder.seed(seed);
     }
+    if let Some(replay) = args.replay {
+        builder = builder.replay(replay);
+    }
+    if let Some(cases) = args.search_cases {
+        builder = builder.search_cases(cases);
+    }
+    let regressions = args
+        .regressions
+        .unwrap_or_else(|| args.scenario.join("leak-search.regressions"));
+    builder = builder.persist_failures(regressions);
     let mut harness = match builder.start().await {
         Ok(h) => h,
         Err(e) => return fail(e),

@@ -269,6 +269,20 @@ impl Report {
                 self.isolation.actors.join(", ")
             );
         }
+        if !self.isolation.rejected_tokens.is_empty() {
+            let _ = writeln!(
+                o,
+                "rejected before the database, as they must be: {}",
+                self.isolation.rejected_tokens.join(", ")
+            );
+        }
+        if !self.isolation.exempt.is_empty() {
+            let _ = writeln!(
+                o,
+                "exempt by design, not checked: {}",
+                self.isolation.exempt.join(", ")
+            );
+        }
         if self.writes.scripts > 0 {
             let w = &self.writes;
             let _ = writeln!(

@@ -308,7 +308,7 @@ impl Row<'_> {
             .meta
             .cols
             .iter()
-            .filter(|c| !c.generated && !(self.omit_tenant && c.name == self.tenant_col))
+            .filter(|c| !(c.generated || (self.omit_tenant && c.name == self.tenant_col)))
             .map(|c| quote_ident(&c.name))
             .collect();
         let overriding = if self.meta.cols.iter().any(|c| c.identity_always) {
@@ -771,14 +771,14 @@ fn judge(
             Purpose::ChildOfForeignParent(_) if o.sqlstate.as_deref() == Some("23503") => {
                 cov.denied += 1
             }
-            Purpose::UniqueProbe(index) => {
-                if own_insert_ok && o.sqlstate.as_deref() == Some("23505") {
-                    finding(
-                        "side-channel.unique",
-                        format!("inserting an own row with a value that only tenant {ftenant} has fails with a duplicate key on {index}, while a fresh value succeeds: the error tells that the value exists in another tenant"),
-                        sql,
-                    );
-                }
+            Purpose::UniqueProbe(index)
+                if own_insert_ok && o.sqlstate.as_deref() == Some("23505") =>
+            {
+                finding(
+                    "side-channel.unique",
+                    format!("inserting an own row with a value that only tenant {ftenant} has fails with a duplicate key on {index}, while a fresh value succeeds: the error tells that the value exists in another tenant"),
+                    sql,
+                )
             }
             Purpose::InsertOwn if o.denied() && m.can.insert_policy => finding(
                 "write.own-rows-denied",
