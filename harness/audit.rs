@@ -657,6 +657,19 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_readme_documents_every_rule() {
+        let readme = include_str!("../README.md");
+        for r in RULES {
+            assert!(
+                readme.contains(&format!("| `{}` | {} |", r.id, r.level)),
+                "README's audit table lacks {} ({})",
+                r.id,
+                r.level
+            );
+        }
+    }
+
     fn finding(rule: &str, level: Level, object: &str) -> AuditFinding {
         AuditFinding {
             rule: rule.into(),

@@ -705,8 +705,11 @@ impl Harness {
             elapsed: t.elapsed(),
         });
         let t = Instant::now();
-        let (write_findings, writes) = self.check_writes(&subjects).await?;
+        let (write_findings, mut writes) = self.check_writes(&subjects).await?;
         findings.extend(write_findings);
+        let (path_findings, view_pairs) = crate::paths::check(&self.admin, &subjects).await?;
+        findings.extend(path_findings);
+        writes.views_checked = view_pairs;
         phases.push(Phase {
             name: "writes".into(),
             elapsed: t.elapsed(),

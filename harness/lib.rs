@@ -21,6 +21,7 @@ pub mod impersonate;
 pub mod integrity;
 pub mod isolation;
 pub mod migrate;
+pub mod paths;
 pub mod probe;
 pub mod provision;
 pub mod report;

@@ -41,6 +41,8 @@ pub struct WriteCoverage {
     pub skipped: Vec<String>,
     /// Probes that ended in an error other than a denial: not a pass, not a leak.
     pub inconclusive: Vec<String>,
+    /// (view, identity) pairs read with the owner's and with the caller's rights.
+    pub views_checked: usize,
 }
 
 /// One column as the probes need it.

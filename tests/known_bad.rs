@@ -37,6 +37,19 @@ async fn a_table_left_without_rls_is_named_with_users_and_rows() {
         "{}",
         report.human()
     );
+    for check in [
+        "write.insert-foreign",
+        "write.update-foreign",
+        "write.delete-foreign",
+        "write.upsert-foreign",
+        "write.merge-foreign",
+    ] {
+        assert!(
+            found.contains(&check.to_string()),
+            "{check}: {}",
+            report.human()
+        );
+    }
     // Every finding is about tags: reads, writes and the audit's rules.
     assert!(report
         .findings

@@ -112,6 +112,20 @@ async fn the_audit_names_every_object_that_bypasses_rls() {
             .collect()
     };
     assert_eq!(objects("security_definer_view"), ["all_clients"]);
+    // Read as each identity, the view returns other tenants' clients: proven.
+    assert!(report
+        .findings_of("path.view")
+        .any(|f| f.table.as_deref() == Some("all_clients")));
+    assert_eq!(
+        report
+            .audit
+            .iter()
+            .find(|a| a.rule == "security_definer_view")
+            .unwrap()
+            .proven_by
+            .as_deref(),
+        Some("path.view")
+    );
     assert_eq!(objects("materialized_view_in_api"), ["client_counts"]);
     assert!(
         objects("security_definer_function_executable").contains(&"client_count_of(uuid)".into())
@@ -130,7 +144,7 @@ async fn the_audit_names_every_object_that_bypasses_rls() {
     // notes has policies but no RLS, and Supabase's default privileges grant it to the API roles.
     let mut no_rls = objects("rls_disabled_in_public");
     no_rls.sort();
-    assert_eq!(no_rls, ["events_2025", "notes"]);
+    assert_eq!(no_rls, ["events_2025", "notes", "tags_archive"]);
     assert_eq!(objects("policy_exists_rls_disabled"), ["notes"]);
     assert_eq!(objects("rls_enabled_no_policy"), ["drafts"]);
     for rule in [
@@ -249,4 +263,33 @@ async fn the_leak_search_shrinks_a_cross_tenant_insert_to_a_psql_script_and_repl
         "the same seed finds the same minimal case"
     );
     println!("{}", failure.psql);
+}
+
+#[tokio::test]
+async fn the_probes_prove_the_cross_tenant_references_and_global_keys_that_seed_003_keeps() {
+    let mut h = local_in("pos-default-tenant-rls")
+        .start()
+        .await
+        .expect("migrates");
+    let report = h.check().await.expect("checks run");
+    assert!(report.passed(), "accepted with reasons: {}", report.human());
+    let proof = |rule: &str| {
+        report
+            .audit
+            .iter()
+            .filter(|a| a.rule == rule && a.accepted.is_some())
+            .filter_map(|a| a.proven_by.clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(proof("fk_without_tenant")
+        .iter()
+        .any(|c| c == "write.child-of-foreign-parent"));
+    assert!(proof("unique_without_tenant")
+        .iter()
+        .any(|c| c == "side-channel.unique"));
+    assert!(report
+        .audit
+        .iter()
+        .any(|a| a.rule == "shared_sequence_default"));
+    assert!(report.writes.denied > 0 && report.writes.scripts > 0);
 }

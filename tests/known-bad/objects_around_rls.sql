@@ -27,3 +27,6 @@ CREATE POLICY notes_tenant ON public.notes TO authenticated USING (tenant_id = (
 CREATE TABLE public.drafts (id uuid PRIMARY KEY, tenant_id uuid NOT NULL);
 ALTER TABLE public.drafts ENABLE ROW LEVEL SECURITY;
 GRANT SELECT ON public.drafts TO authenticated;
+-- #29: an inheritance child (legacy partitioning) has no RLS of its own either.
+CREATE TABLE public.tags_archive () INHERITS (public.tags);
+GRANT SELECT ON public.tags_archive TO authenticated;
