@@ -66,7 +66,7 @@ const PRELUDE: &str = "WITH p AS (SELECT $1::text[]::regclass[] AS tables, \
     ARRAY(SELECT rolname::text FROM pg_roles WHERE rolname = ANY($2::text[])) AS roles, $3::text AS col) ";
 
 /// Schemas no application owns: never audited.
-const SKIPPED_SCHEMAS: &str = "('pg_catalog','information_schema','pg_toast','tenant_harness','auth','extensions','storage','graphql','graphql_public','realtime','vault','pgsodium','pgsodium_masks','supabase_functions','supabase_migrations','net','cron','pgbouncer')";
+pub(crate) const SKIPPED_SCHEMAS: &str = "('pg_catalog','information_schema','pg_toast','tenant_harness','auth','extensions','storage','graphql','graphql_public','realtime','vault','pgsodium','pgsodium_masks','supabase_functions','supabase_migrations','net','cron','pgbouncer')";
 
 /// Every rule, in report order.
 pub static RULES: &[Rule] = &[

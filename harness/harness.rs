@@ -823,14 +823,7 @@ impl Harness {
         &self,
         subjects: &[Subject],
     ) -> Result<(Vec<Finding>, crate::writes::WriteCoverage)> {
-        let mut tenant_of = self
-            .integrity
-            .as_ref()
-            .map(|i| i.tenant_of_group.clone())
-            .unwrap_or_default();
-        for t in self.after.iter().flat_map(|a| &a.tenants) {
-            tenant_of.insert(seed::after_group(t), t.clone());
-        }
+        let tenant_of = self.tenant_map();
         let mut targets = Vec::new();
         for s in subjects {
             let own_tenant = match &s.group {
@@ -854,14 +847,9 @@ impl Harness {
         .await
     }
 
-    /// The property-based leak search over `subjects` (`None` when turned off).
-    async fn search_leaks(
-        &self,
-        subjects: &[Subject],
-    ) -> Result<Option<crate::search::SearchReport>> {
-        if self.search.cases == 0 || subjects.is_empty() {
-            return Ok(None);
-        }
+    /// Every known tenant group and its tenant value: the migrated ones
+    /// (after [`Harness::check`]'s integrity pass) and the `[after]` ones.
+    fn tenant_map(&self) -> std::collections::BTreeMap<String, String> {
         let mut tenant_of = self
             .integrity
             .as_ref()
@@ -870,6 +858,18 @@ impl Harness {
         for t in self.after.iter().flat_map(|a| &a.tenants) {
             tenant_of.insert(seed::after_group(t), t.clone());
         }
+        tenant_of
+    }
+
+    /// The property-based leak search over `subjects` (`None` when turned off).
+    async fn search_leaks(
+        &self,
+        subjects: &[Subject],
+    ) -> Result<Option<crate::search::SearchReport>> {
+        if self.search.cases == 0 || subjects.is_empty() {
+            return Ok(None);
+        }
+        let tenant_of = self.tenant_map();
         let seed = self.search.replay.unwrap_or(self.seed);
         eprintln!(
             "tenant-harness: leak search: {} cases, seed {seed} (replay: --replay {seed} or {}={seed})",

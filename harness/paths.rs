@@ -13,14 +13,13 @@ use tokio_postgres::Client;
 /// Views (outside the system and Supabase schemas) that some role of
 /// `subjects` may read and that do not already run as the caller.
 async fn views(admin: &Client, roles: &[String]) -> Result<Vec<String>> {
-    Ok(admin
-        .query(
-            "SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-             WHERE c.relkind = 'v' AND n.nspname NOT IN ('pg_catalog','information_schema','tenant_harness','auth','extensions','storage','graphql','graphql_public','realtime','vault') \
+    let sql = "SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind = 'v' AND n.nspname NOT IN SKIPPED \
                AND NOT coalesce(c.reloptions @> '{security_invoker=true}' OR c.reloptions @> '{security_invoker=on}', false) \
-               AND EXISTS (SELECT 1 FROM unnest($1::text[]) r WHERE has_table_privilege(r, c.oid, 'SELECT')) ORDER BY 1",
-            &[&roles],
-        )
+               AND EXISTS (SELECT 1 FROM unnest($1::text[]) r WHERE has_table_privilege(r, c.oid, 'SELECT')) ORDER BY 1"
+        .replace("NOT IN SKIPPED", &format!("NOT IN {}", crate::audit::SKIPPED_SCHEMAS));
+    Ok(admin
+        .query(&sql, &[&roles])
         .await
         .map_err(Error::db("listing views the API roles may read"))?
         .iter()
