@@ -824,17 +824,16 @@ impl Harness {
         subjects: &[Subject],
     ) -> Result<(Vec<Finding>, crate::writes::WriteCoverage)> {
         let tenant_of = self.tenant_map();
-        let mut targets = Vec::new();
-        for s in subjects {
-            let own_tenant = match &s.group {
-                Some(g) => Some(self.tenant_of(g).await?),
-                None => None,
-            };
-            targets.push(crate::writes::Target {
+        let targets: Vec<crate::writes::Target> = subjects
+            .iter()
+            .map(|s| crate::writes::Target {
                 subject: s,
-                own_tenant,
-            });
-        }
+                own_tenant: s
+                    .group
+                    .as_ref()
+                    .map(|g| tenant_of.get(g).cloned().unwrap_or_default()),
+            })
+            .collect();
         crate::writes::check(
             &self.admin,
             &targets,

@@ -203,7 +203,7 @@ struct Tracked {
 enum Expect {
     /// Set up by the harness: must succeed.
     Setup,
-    /// A write that must land (`true`) or must not (`false`); `row` is the tracked row it touches.
+    /// A write that must land (`true`) or must not (`false`), and what it does to the tracked rows if it lands.
     Write {
         land: bool,
         op: usize,
@@ -345,10 +345,9 @@ impl World {
                     steps.push(Step::exec(
                         &p.who,
                         format!(
-                            "UPDATE {} SET {tc} = {set} WHERE {} = {}",
+                            "UPDATE {} SET {tc} = {set} WHERE {}",
                             b.snap.table,
-                            key_expr(&b.snap.primary_key),
-                            literal(&t.key)
+                            writes::key_is(&b.snap, &t.key)
                         ),
                     ));
                     expects.push(Expect::Write {
@@ -371,10 +370,9 @@ impl World {
                     steps.push(Step::exec(
                         &p.who,
                         format!(
-                            "DELETE FROM {} WHERE {} = {}",
+                            "DELETE FROM {} WHERE {}",
                             b.snap.table,
-                            key_expr(&b.snap.primary_key),
-                            literal(&t.key)
+                            writes::key_is(&b.snap, &t.key)
                         ),
                     ));
                     expects.push(Expect::Write {
@@ -393,12 +391,6 @@ impl World {
                     let Some((mut new, _)) = self.row(t.board, own_tenant, &mut fresh) else {
                         continue;
                     };
-                    let target = self.boards[t.board]
-                        .templates
-                        .get(t.tenant)
-                        .cloned()
-                        .flatten();
-                    let Some(_) = target else { continue };
                     // The case row's key, so the conflict (if any) is with that row.
                     let keyed = rows_json_key(&b.snap, &t.key);
                     for (c, v) in keyed {

@@ -343,7 +343,7 @@ impl Row<'_> {
 }
 
 /// `WHERE` condition matching primary key text `k` (as [`key_expr`] renders it).
-fn key_is(t: &TableSnapshot, k: &str) -> String {
+pub(crate) fn key_is(t: &TableSnapshot, k: &str) -> String {
     format!("{} = {}", key_expr(&t.primary_key), literal(k))
 }
 
