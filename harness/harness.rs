@@ -26,7 +26,7 @@ use crate::provision::{self, Backend, Database, Options};
 use crate::report::{AfterSummary, Phase, Report, RollbackReport, SeedSummary};
 use crate::scenario::{Identity, Scenario};
 use crate::seed::SeededUser;
-use crate::{audit, integrity, seed, supabase, verify};
+use crate::{audit, bench, integrity, seed, supabase, verify};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tokio_postgres::Client;
@@ -60,6 +60,7 @@ pub struct HarnessBuilder {
     seed: Option<u64>,
     jwt_secret: Option<String>,
     search: SearchSettings,
+    benchmark: bool,
 }
 
 /// How the property-based leak search runs.
@@ -128,6 +129,18 @@ impl HarnessBuilder {
     /// Seed of the leak search (to replay a failure it printed).
     pub fn replay(mut self, seed: u64) -> Self {
         self.search.replay = Some(seed);
+        self
+    }
+
+    /// Prepares a load benchmark instead of the checks: the data is scaled
+    /// to `[bench] rows` (or `rows`), and a copy of the seeded database is
+    /// kept from before the migration so [`Harness::bench`] can run both
+    /// forms of the workload side by side. The rollback copy is skipped.
+    pub fn benchmark(mut self, rows: Option<u64>) -> Self {
+        self.benchmark = true;
+        if let Some(rows) = rows.or(self.scenario.bench.rows) {
+            self.scenario = crate::bench::scaled(&self.scenario, rows);
+        }
         self
     }
 
@@ -228,13 +241,22 @@ impl HarnessBuilder {
             .map_err(Error::db("ANALYZE after seeding"))?;
         let snapshot = integrity::snapshot(&admin, &scenario, &users).await?;
         lap("snapshot", &mut phases);
+        // The benchmark's pre-migration side: a copy taken now (nothing may be connected meanwhile).
+        let (admin, baseline) = if self.benchmark {
+            drop(admin);
+            let copy = db.fork("baseline").await?;
+            lap("copy for the benchmark", &mut phases);
+            (db.connect().await?, Some(copy))
+        } else {
+            (admin, None)
+        };
         let mut migrations = Vec::new();
         for file in &scenario.migrations {
             migrations.push(migrate::apply(&admin, file, true).await?);
         }
         lap("migrations", &mut phases);
         // The rollback is proved on a copy, so the checks keep the migrated state.
-        let (admin, rollback_db) = if scenario.rollback.is_some() {
+        let (admin, rollback_db) = if scenario.rollback.is_some() && !self.benchmark {
             drop(admin);
             let fork = db.fork("rollback").await?;
             lap("copy for rollback", &mut phases);
@@ -244,6 +266,7 @@ impl HarnessBuilder {
         };
         Ok(Harness {
             search: self.search,
+            baseline,
             rollback_db,
             after: None,
             scenario,
@@ -279,8 +302,9 @@ pub struct Harness {
     integrity: Option<Integrity>,
     /// Tenants written after the migration, once they are.
     after: Option<AfterSummary>,
-    // Last, in this order: the copy goes before the database, the database before its server.
+    // Last, in this order: the copies go before the database, the database before its server.
     rollback_db: Option<Database>,
+    baseline: Option<Database>,
     db: Database,
 }
 
@@ -314,6 +338,7 @@ impl Harness {
                 replay: var(env::REPLAY).and_then(|s| s.parse().ok()),
                 persist: None,
             },
+            benchmark: false,
             scenario,
         }
     }
@@ -932,4 +957,88 @@ impl Harness {
 
     /// Removes everything the run provisioned (also done on drop).
     pub fn close(self) {}
+
+    /// The load benchmark: the scenario's `[[workload]]` before and after
+    /// the migration, interleaved, with plans read and thresholds judged;
+    /// with `online`, also the migration applied again, on a fresh copy of
+    /// the seeded data, while the pre-migration workload runs. Needs a
+    /// harness started with [`HarnessBuilder::benchmark`].
+    pub async fn bench(
+        &mut self,
+        settings: bench::load::Settings,
+        online: Option<bench::online::Settings>,
+    ) -> Result<bench::LoadReport> {
+        let Some(baseline) = &self.baseline else {
+            return Err(Error::env(
+                "this harness kept no copy of the data from before the migration",
+                "start it with Harness::builder(..).benchmark(None)",
+            ));
+        };
+        if self.integrity.is_none() {
+            self.integrity = Some(
+                integrity::verify(&self.admin, &self.scenario, &self.snapshot, &self.users).await?,
+            );
+        }
+        let actors = self.bench_actors().await?;
+        let rows = self.seeding.total_rows;
+        let mut report = bench::load::run(bench::load::Input {
+            scenario: &self.scenario,
+            before: baseline,
+            after: &self.db,
+            actors: actors.clone(),
+            settings,
+            rows,
+        })
+        .await?;
+        if let Some(o) = online {
+            let copy = baseline.fork("online").await?;
+            report.online =
+                Some(bench::online::on_copy(&copy, &self.scenario, &actors, &o, self.seed).await?);
+        }
+        Ok(report)
+    }
+
+    /// Who the workload runs as: a sample of users (or one identity per
+    /// tenant when identity is a session setting or the application's own filter).
+    async fn bench_actors(&self) -> Result<Vec<bench::load::Actor>> {
+        let tenant_of = self.tenant_map();
+        let mut actors = Vec::new();
+        let n = self.scenario.bench.actors;
+        match &self.scenario.identity {
+            Identity::JwtSub { .. } | Identity::JwtClaim { .. } => {
+                for user in isolation::sample_users(&self.users, n, self.seed) {
+                    let actor = self.actor(&user).await?;
+                    actors.push(bench::load::Actor {
+                        label: actor.label.clone(),
+                        user: Some(user.id.to_string()),
+                        tenant: tenant_of.get(&user.group).cloned().unwrap_or_default(),
+                        begin_after: crate::impersonate::begin_as(&actor.who()),
+                        role: Some(actor.role().to_string()),
+                    });
+                }
+            }
+            Identity::Setting { .. } | Identity::App => {
+                for g in self.checked_groups().into_iter().take(n) {
+                    let tenant = tenant_of.get(&g).cloned().unwrap_or_default();
+                    let actor = self.tenant_actor(&tenant).await?;
+                    let user = self
+                        .users
+                        .iter()
+                        .find(|u| u.group == g)
+                        .map(|u| u.id.to_string());
+                    actors.push(bench::load::Actor {
+                        label: format!("tenant {tenant}"),
+                        user,
+                        begin_after: actor.as_ref().map_or_else(
+                            || "BEGIN".to_string(),
+                            |a| crate::impersonate::begin_as(&a.who()),
+                        ),
+                        role: actor.as_ref().map(|a| a.role().to_string()),
+                        tenant,
+                    });
+                }
+            }
+        }
+        Ok(actors)
+    }
 }

@@ -104,6 +104,39 @@ pub fn anon_claims(role: &str) -> Json {
     json!({ "role": role, "iss": "tenant-harness", "iat": now(), "exp": now() + TOKEN_LIFETIME_SECS })
 }
 
+/// The simple-query text that opens a transaction as `who`: BEGIN, then
+/// role, claims and setting set transaction-locally, as PostgREST does per
+/// request. Literals are escaped here once, so the load driver can send the
+/// text as is on every request (a simple query needs no extra round trip).
+pub fn begin_as(who: &crate::probe::As) -> String {
+    use postgres_protocol::escape::escape_literal;
+    let mut sets = Vec::new();
+    if let Some(role) = &who.role {
+        sets.push(format!(
+            "set_config('role', {}, true)",
+            escape_literal(role)
+        ));
+    }
+    if let Some(claims) = &who.claims {
+        sets.push(format!(
+            "set_config('request.jwt.claims', {}, true)",
+            escape_literal(claims)
+        ));
+    }
+    if let Some((name, value)) = &who.setting {
+        sets.push(format!(
+            "set_config({}, {}, true)",
+            escape_literal(name),
+            escape_literal(value)
+        ));
+    }
+    if sets.is_empty() {
+        "BEGIN".into()
+    } else {
+        format!("BEGIN; SELECT {}", sets.join(", "))
+    }
+}
+
 /// A connection acting as one identity. Every call is one transaction
 /// that is rolled back, so checks never change the data they check.
 pub struct Actor {

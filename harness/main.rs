@@ -31,6 +31,67 @@ enum Command {
 enum BenchCommand {
     /// Seeder throughput against `pgbench -i` on the same server, and the harness's peak memory.
     Seed(BenchSeedArgs),
+    /// The scenario's workload before and after the migration; exit 1 when a query exceeds its limit.
+    Load(BenchLoadArgs),
+    /// The load driver against pgbench, and impersonated against plain requests.
+    Driver(BenchDriverArgs),
+}
+
+#[derive(clap::Args)]
+struct BenchLoadArgs {
+    /// Scenario folders; several (e.g. a scenario and its rewritten-policy variant) share one report.
+    #[arg(required = true)]
+    scenarios: Vec<PathBuf>,
+    /// Rows over all tables (default: the scenario's [bench] rows, else its own sizes).
+    #[arg(long)]
+    rows: Option<u64>,
+    /// Seconds per measured slice (default: [bench] seconds).
+    #[arg(long)]
+    seconds: Option<f64>,
+    /// Before/after pairs per query (default: [bench] rounds).
+    #[arg(long)]
+    rounds: Option<usize>,
+    /// Closed-loop workers (default: [bench] workers).
+    #[arg(long)]
+    workers: Option<usize>,
+    /// Open loop at this many requests per second (latency from the scheduled start).
+    #[arg(long)]
+    rate: Option<f64>,
+    /// Concurrency sweep: worker counts, e.g. 1,2,4,8.
+    #[arg(long, value_delimiter = ',')]
+    sweep: Vec<usize>,
+    /// Also apply the migration under the pre-migration workload and report each statement's impact.
+    #[arg(long)]
+    online: bool,
+    /// statement_timeout of the workload during --online, in ms.
+    #[arg(long, default_value_t = 2000)]
+    online_timeout_ms: u64,
+    /// Seed for all generated data and random choices (default: the scenario's).
+    #[arg(long, env = env::SEED)]
+    seed: Option<u64>,
+    #[command(flatten)]
+    server: ServerArgs,
+    /// Also write the reports as JSON (an array, one per scenario) to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct BenchDriverArgs {
+    /// Concurrent clients on both sides.
+    #[arg(long, default_value_t = 4)]
+    clients: usize,
+    /// Seconds per slice (whole seconds: pgbench's -T).
+    #[arg(long, default_value_t = 3.0)]
+    seconds: f64,
+    /// Rounds of pgbench / driver / plain / impersonated.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+    #[command(flatten)]
+    server: ServerArgs,
+    /// Also write the figures as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -126,6 +187,8 @@ async fn main() -> ExitCode {
     let code = match cli.command {
         Command::Run(args) => run(args).await,
         Command::Bench(BenchCommand::Seed(args)) => bench_seed(args).await,
+        Command::Bench(BenchCommand::Load(args)) => bench_load(args).await,
+        Command::Bench(BenchCommand::Driver(args)) => bench_driver(args).await,
     };
     ExitCode::from(code as u8)
 }
@@ -185,6 +248,90 @@ async fn bench_seed(args: BenchSeedArgs) -> i32 {
                     std::fs::write(&path, serde_json::to_string_pretty(&b).expect("serialises"))
                 {
                     eprintln!("tenant-harness: error: writing {}: {e}", path.display());
+                    return exit::ENVIRONMENT;
+                }
+            }
+            exit::OK
+        }
+        Err(e) => fail(e),
+    }
+}
+
+async fn bench_load(args: BenchLoadArgs) -> i32 {
+    let mut reports = Vec::new();
+    for dir in &args.scenarios {
+        let builder = match Harness::builder(dir) {
+            Ok(b) => b,
+            Err(e) => return fail(e),
+        };
+        let mut builder = builder
+            .options(args.server.options())
+            .search_cases(0)
+            .benchmark(args.rows);
+        if let Some(seed) = args.seed {
+            builder = builder.seed(seed);
+        }
+        let mut harness = match builder.start().await {
+            Ok(h) => h,
+            Err(e) => return fail(e),
+        };
+        let mut settings = tenant_harness::bench::load::Settings::from_scenario(
+            harness.scenario(),
+            harness.seed(),
+        );
+        settings.seconds = args.seconds.unwrap_or(settings.seconds);
+        settings.rounds = args.rounds.unwrap_or(settings.rounds).max(2);
+        settings.workers = args.workers.unwrap_or(settings.workers).max(1);
+        settings.rate = args.rate;
+        settings.sweep.clone_from(&args.sweep);
+        let online = args
+            .online
+            .then(|| tenant_harness::bench::online::Settings {
+                workers: settings.workers,
+                timeout: std::time::Duration::from_millis(args.online_timeout_ms),
+                margin: std::time::Duration::from_secs_f64(settings.seconds.min(2.0)),
+            });
+        let report = match harness.bench(settings, online).await {
+            Ok(r) => r,
+            Err(e) => return fail(e),
+        };
+        print!("{}", report.human());
+        harness.close();
+        reports.push(report);
+    }
+    if reports.len() > 1 {
+        print!("{}", tenant_harness::bench::report::compare(&reports));
+    }
+    if let Some(path) = args.json {
+        let text = serde_json::to_string_pretty(&reports).expect("serialises");
+        if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("tenant-harness: error: writing {}: {e}", path.display());
+            return exit::ENVIRONMENT;
+        }
+    }
+    reports
+        .iter()
+        .map(|r| r.exit_code())
+        .max()
+        .unwrap_or(exit::OK)
+}
+
+async fn bench_driver(args: BenchDriverArgs) -> i32 {
+    match tenant_harness::bench::efficiency::run(
+        &args.server.options(),
+        args.clients,
+        args.seconds,
+        args.rounds,
+    )
+    .await
+    {
+        Ok(e) => {
+            print!("{}", e.human());
+            if let Some(path) = args.json {
+                if let Err(err) =
+                    std::fs::write(&path, serde_json::to_string_pretty(&e).expect("serialises"))
+                {
+                    eprintln!("tenant-harness: error: writing {}: {err}", path.display());
                     return exit::ENVIRONMENT;
                 }
             }

@@ -26,6 +26,9 @@ pub struct FileRun {
     pub statements: Vec<StatementRun>,
     /// The file's own BEGIN/COMMIT statements, folded into the harness's transaction.
     pub folded_transaction_control: usize,
+    /// When the file began (to line it up with load running meanwhile).
+    #[serde(skip)]
+    pub started: Instant,
 }
 
 /// One statement's timing.
@@ -38,6 +41,12 @@ pub struct StatementRun {
     #[serde(with = "crate::report::millis")]
     /// Time the server took.
     pub elapsed: Duration,
+    /// When it was sent (to line it up with load running meanwhile).
+    #[serde(skip)]
+    pub started: Instant,
+    /// The statement's full text.
+    #[serde(skip)]
+    pub sql: String,
 }
 
 /// Applies `file` in one transaction. `is_migration` decides whether a
@@ -54,6 +63,7 @@ pub async fn apply(client: &Client, file: &SqlFile, is_migration: bool) -> Resul
         elapsed: Duration::ZERO,
         statements: vec![],
         folded_transaction_control: 0,
+        started,
     };
     for stmt in split::split(&file.sql) {
         if is_transaction_control(&stmt.sql) {
@@ -69,6 +79,8 @@ pub async fn apply(client: &Client, file: &SqlFile, is_migration: bool) -> Resul
             line: stmt.line,
             summary: summary(&stmt.sql),
             elapsed: t.elapsed(),
+            started: t,
+            sql: stmt.sql.clone(),
         });
     }
     client.batch_execute("COMMIT").await.map_err(|e| {

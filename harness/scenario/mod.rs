@@ -15,6 +15,9 @@ use serde_spanned::Spanned;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub mod workload;
+pub use workload::{BenchSpec, Form, Param, WorkloadSpec};
+
 /// A loaded, validated scenario.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -48,6 +51,10 @@ pub struct Scenario {
     pub queries: Vec<QuerySpec>,
     /// The plan's own verification queries, run after the migration.
     pub verify: Vec<VerifySpec>,
+    /// How the load benchmark runs (`[bench]`).
+    pub bench: BenchSpec,
+    /// The application's queries, before and after the migration (`[[workload]]`).
+    pub workload: Vec<WorkloadSpec>,
     /// `seed.sql`: the scenario's own SQL, run after the generated data is loaded.
     pub seed_sql: Option<SqlFile>,
     /// `after.sql`: the scenario's own SQL, run after the `[after]` tenants' data is written.
@@ -298,6 +305,10 @@ struct Raw {
     queries: Vec<RawQuery>,
     #[serde(default)]
     verify: Vec<RawVerify>,
+    #[serde(default)]
+    bench: workload::RawBench,
+    #[serde(default)]
+    workload: Vec<workload::RawWorkload>,
 }
 
 #[derive(Deserialize, Default)]
@@ -798,6 +809,16 @@ impl Scenario {
                 message: "no .sql files: the migration under test goes here".into(),
             });
         }
+        let table_names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
+        let (bench, workload) = workload::build(
+            &raw.bench,
+            &raw.workload,
+            &workload::Context {
+                tables: &table_names,
+                has_users: raw.users.is_some(),
+            },
+        )
+        .map_err(|(span, message)| fail(span, message))?;
         let migrations = by_name
             .values()
             .map(|p| read_sql(p))
@@ -869,6 +890,8 @@ impl Scenario {
                     expect: v.expect.as_ref().map(toml_text),
                 })
                 .collect(),
+            bench,
+            workload,
             seed_sql,
             after_sql,
             audit_accept,

@@ -120,7 +120,7 @@ pub fn peak_rss_mib() -> f64 {
 }
 
 /// Runs `pgbench -i -I steps -s scale` against `db`; returns its seconds.
-async fn run_pgbench(
+pub(crate) async fn run_pgbench(
     pgbench: &Path,
     steps: &str,
     scale: u64,
@@ -183,7 +183,7 @@ async fn total_bytes(client: &tokio_postgres::Client, tables: &[String]) -> Resu
 }
 
 /// Finds `pgbench` next to the server binaries, or on PATH.
-fn pgbench(pg_bin: Option<&Path>) -> Result<PathBuf> {
+pub(crate) fn pgbench(pg_bin: Option<&Path>) -> Result<PathBuf> {
     let dir = provision::local::find_bin_dir(pg_bin).ok();
     dir.map(|d| d.join("pgbench"))
         .filter(|p| p.is_file())

@@ -1,0 +1,452 @@
+//! The workload before and after the migration, interleaved on one server.
+//!
+//! The harness keeps a copy of the seeded database from before the
+//! migration beside the migrated one, so both exist at once. Each query
+//! then runs in rounds: a slice of its pre-migration form on the copy and a
+//! slice of its post-migration form on the migrated database, back to back
+//! and in alternating order (ABBA), so that whatever the machine does
+//! meanwhile lands on both sides. Every worker keeps one connection to each
+//! database for the whole run.
+
+use super::driver::{Arg, Caller, Load, Pool, Sample, Target};
+use super::explain::{self, Advice, PlanFacts};
+use super::report::{Figures, LoadReport, QueryResult, SweepPoint};
+use super::stats;
+use crate::error::{Error, Result};
+use crate::provision::Database;
+use crate::scenario::{Form, Param, Scenario, WorkloadSpec};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_postgres::Client;
+
+/// Who the workload runs as: one user (or tenant) of the seeded data.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// Who, for reports.
+    pub label: String,
+    /// The user's id (`:user`), when the scenario has users.
+    pub user: Option<String>,
+    /// The tenant's id after the migration (`:tenant`).
+    pub tenant: String,
+    /// Opens a post-migration request's transaction: `BEGIN`, then the
+    /// impersonation (role, claims or setting) when the scenario has one.
+    pub begin_after: String,
+    /// The role a post-migration request must run as (checked once up front).
+    pub role: Option<String>,
+}
+
+/// How a load run goes (from `[bench]`, overridden by flags).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Settings {
+    /// Closed-loop workers (and open-loop connections).
+    pub workers: usize,
+    /// Seconds per measured slice.
+    pub seconds: f64,
+    /// Before/after pairs per query.
+    pub rounds: usize,
+    /// Unrecorded seconds per form before its first slice.
+    pub warmup_seconds: f64,
+    /// Open loop at this many requests per second instead of a closed loop.
+    pub rate: Option<f64>,
+    /// Worker counts of the concurrency sweep (empty: no sweep).
+    pub sweep: Vec<usize>,
+    /// Seed of every random choice (which actor, which row).
+    pub seed: u64,
+}
+
+impl Settings {
+    /// The scenario's `[bench]` settings with `seed`.
+    pub fn from_scenario(scenario: &Scenario, seed: u64) -> Settings {
+        let b = &scenario.bench;
+        Settings {
+            workers: b.workers,
+            seconds: b.seconds,
+            rounds: b.rounds,
+            warmup_seconds: b.warmup_seconds,
+            rate: None,
+            sweep: Vec::new(),
+            seed,
+        }
+    }
+
+    fn load(&self) -> Load {
+        match self.rate {
+            Some(rate) => Load::Open { rate },
+            None => Load::Closed {
+                workers: self.workers,
+            },
+        }
+    }
+}
+
+/// What the load benchmark needs from the pipeline.
+pub struct Input<'a> {
+    /// The scenario (workload, tables, tenant column).
+    pub scenario: &'a Scenario,
+    /// The seeded database as it was before the migration.
+    pub before: &'a Database,
+    /// The same data, migrated.
+    pub after: &'a Database,
+    /// Users (or tenants) requests are spread over.
+    pub actors: Vec<Actor>,
+    /// How to run.
+    pub settings: Settings,
+    /// Rows seeded over all tables, for the report.
+    pub rows: u64,
+}
+
+/// Runs the workload before and after, reads the plans, and judges each
+/// query against its threshold.
+pub async fn run(input: Input<'_>) -> Result<LoadReport> {
+    let Input {
+        scenario,
+        before,
+        after,
+        actors,
+        settings,
+        rows,
+    } = input;
+    if scenario.workload.is_empty() {
+        return Err(Error::Scenario {
+            file: scenario.toml_path(),
+            line: None,
+            message: "no [[workload]]: list the application's queries (before and after forms) to benchmark".into(),
+        });
+    }
+    if actors.is_empty() {
+        return Err(Error::env(
+            "no user or tenant to run the workload as",
+            "seed users (data.users) or tenants",
+        ));
+    }
+    let admin_after = after.connect().await?;
+    let pools = id_pools(&admin_after, scenario, &actors).await?;
+    let mut targets = Vec::new();
+    for q in &scenario.workload {
+        for (db, form, after_side) in [(0, &q.before, false), (1, &q.after, true)] {
+            targets.push(target(q, form, db, after_side, &actors, &pools)?);
+        }
+    }
+    // Who a post-migration request really runs as, through the driver's own
+    // pipelined path: a request that escaped its transaction would show here.
+    targets.push(Target {
+        name: "who am I".into(),
+        db: 1,
+        sql: "SELECT current_user::text".into(),
+        callers: actors
+            .iter()
+            .map(|a| Caller {
+                begin: Some(a.begin_after.clone()),
+                args: vec![],
+            })
+            .collect(),
+    });
+    let workers = settings
+        .sweep
+        .iter()
+        .copied()
+        .chain([settings.workers])
+        .max()
+        .unwrap_or(1);
+    let mut pool = Pool::open(
+        &[before.config().clone(), after.config().clone()],
+        workers,
+        &targets,
+        None,
+        settings.seed,
+    )
+    .await?;
+    let who = pool.probe(targets.len() - 1).await?;
+    for (a, seen) in actors.iter().zip(&who) {
+        if let Some(role) = &a.role {
+            if seen.as_deref() != Some(role) {
+                return Err(Error::Impersonation(format!(
+                    "a load request as {} ran as {seen:?}, not {role}: the driver's pipelining is broken",
+                    a.label
+                )));
+            }
+        }
+    }
+    for (i, t) in targets.iter().enumerate().take(targets.len() - 1) {
+        pool.probe(i).await.map_err(|e| Error::Scenario {
+            file: scenario.toml_path(),
+            line: None,
+            message: format!(
+                "{e} (the {} form)",
+                if t.db == 0 { "before" } else { "after" }
+            ),
+        })?;
+    }
+
+    let slice = Duration::from_secs_f64(settings.seconds);
+    let warmup = Duration::from_secs_f64(settings.warmup_seconds);
+    let load = settings.load();
+    let admin_before = before.connect().await?;
+    let mut queries = Vec::new();
+    for (qi, q) in scenario.workload.iter().enumerate() {
+        let (b, a) = (2 * qi, 2 * qi + 1);
+        eprintln!(
+            "tenant-harness: load: {} ({} rounds)",
+            q.name, settings.rounds
+        );
+        if !warmup.is_zero() {
+            pool.run(b, load, warmup).await;
+            pool.run(a, load, warmup).await;
+        }
+        let mut before_total: Option<Sample> = None;
+        let mut after_total: Option<Sample> = None;
+        let mut ratios = Vec::new();
+        for round in 0..settings.rounds {
+            let (sb, sa) = if round % 2 == 0 {
+                let sb = pool.run(b, load, slice).await;
+                (sb, pool.run(a, load, slice).await)
+            } else {
+                let sa = pool.run(a, load, slice).await;
+                (pool.run(b, load, slice).await, sa)
+            };
+            ratios.push(sa.mean_ms() / sb.mean_ms());
+            merge_into(&mut before_total, &sb);
+            merge_into(&mut after_total, &sa);
+        }
+        let (before_total, after_total) = (
+            before_total.expect("at least one round"),
+            after_total.expect("at least one round"),
+        );
+        let ratio = stats::ratio_interval(&ratios);
+        let (plan_before, plan_after, advice) =
+            plans(scenario, q, &actors[0], &pools, &admin_before, &admin_after).await?;
+        let failed = before_total.failed
+            + after_total.failed
+            + before_total.timed_out
+            + after_total.timed_out;
+        let over = !(ratio.estimate <= q.max_overhead);
+        queries.push(QueryResult {
+            name: q.name.clone(),
+            before_sql: q.before.text.clone(),
+            after_sql: q.after.text.clone(),
+            before: Figures::of(&before_total),
+            after: Figures::of(&after_total),
+            round_ratios: ratios,
+            ratio,
+            max_overhead: q.max_overhead,
+            passed: !over && failed == 0,
+            plan_before,
+            plan_after,
+            advice,
+        });
+    }
+
+    let mut sweep = Vec::new();
+    for &w in &settings.sweep {
+        for (qi, q) in scenario.workload.iter().enumerate() {
+            let l = Load::Closed { workers: w };
+            let sb = pool.run(2 * qi, l, slice).await;
+            let sa = pool.run(2 * qi + 1, l, slice).await;
+            sweep.push(SweepPoint {
+                query: q.name.clone(),
+                workers: w,
+                before: Figures::of(&sb),
+                after: Figures::of(&sa),
+            });
+        }
+    }
+    Ok(LoadReport {
+        scenario: scenario.name.clone(),
+        server: after.description.clone(),
+        rows,
+        actors: actors.len(),
+        settings,
+        load,
+        queries,
+        sweep,
+        online: None,
+    })
+}
+
+fn merge_into(total: &mut Option<Sample>, s: &Sample) {
+    match total {
+        Some(t) => t.merge(s, false),
+        None => *total = Some(s.clone()),
+    }
+}
+
+/// Per (table, actor tenant): keys of rows the tenant owns, for `:id`.
+pub(crate) type IdPools = BTreeMap<(String, String), Arc<Vec<String>>>;
+
+/// Reads, for every table a workload draws `:id` from, up to 500 keys per actor's tenant.
+pub(crate) async fn id_pools(
+    admin: &Client,
+    scenario: &Scenario,
+    actors: &[Actor],
+) -> Result<IdPools> {
+    let mut pools = IdPools::new();
+    for q in &scenario.workload {
+        let Some(table) = &q.table else { continue };
+        if !(q.before.params.contains(&Param::Id) || q.after.params.contains(&Param::Id)) {
+            continue;
+        }
+        let pk: Vec<String> = admin
+            .query(
+                "SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) \
+                 WHERE i.indrelid = to_regclass($1) AND i.indisprimary",
+                &[table],
+            )
+            .await
+            .map_err(Error::db(format!("reading the primary key of {table}")))?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let [pk] = pk.as_slice() else {
+            return Err(Error::Scenario {
+                file: scenario.toml_path(),
+                line: None,
+                message: format!("workload `{}`: :id needs a one-column primary key on {table}, which has {pk:?}", q.name),
+            });
+        };
+        let sql = format!(
+            "SELECT {pk}::text FROM {table} WHERE {col}::text = $1 ORDER BY 1 LIMIT 500",
+            pk = quote(pk),
+            col = quote(&scenario.tenancy.column)
+        );
+        for a in actors {
+            let keys: Vec<String> = admin
+                .query(&sql, &[&a.tenant])
+                .await
+                .map_err(Error::db(format!(
+                    "reading keys of {table} for {}",
+                    a.label
+                )))?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            pools.insert((table.clone(), a.tenant.clone()), Arc::new(keys));
+        }
+    }
+    Ok(pools)
+}
+
+fn quote(ident: &str) -> String {
+    format!("\"{}\"", ident.replace('"', "\"\""))
+}
+
+/// The driver target of one form: a caller per actor that has rows to draw from.
+pub(crate) fn target(
+    q: &WorkloadSpec,
+    form: &Form,
+    db: usize,
+    after_side: bool,
+    actors: &[Actor],
+    pools: &IdPools,
+) -> Result<Target> {
+    let mut callers = Vec::new();
+    for a in actors {
+        let ids = q
+            .table
+            .as_ref()
+            .and_then(|t| pools.get(&(t.clone(), a.tenant.clone())));
+        if form.params.contains(&Param::Id) && ids.is_none_or(|ids| ids.is_empty()) {
+            continue;
+        }
+        let args = form
+            .params
+            .iter()
+            .map(|p| match p {
+                Param::User => Arg::One(a.user.clone().unwrap_or_default()),
+                Param::Tenant => Arg::One(a.tenant.clone()),
+                Param::Id => Arg::AnyOf(ids.expect("checked above").clone()),
+            })
+            .collect();
+        callers.push(Caller {
+            begin: Some(if after_side {
+                a.begin_after.clone()
+            } else {
+                "BEGIN".into()
+            }),
+            args,
+        });
+    }
+    if callers.is_empty() {
+        return Err(Error::env(
+            format!(
+                "workload `{}`: no actor's tenant owns a row of {:?}",
+                q.name, q.table
+            ),
+            "seed more rows for the workload's table",
+        ));
+    }
+    Ok(Target {
+        name: format!(
+            "{} ({})",
+            q.name,
+            if after_side { "after" } else { "before" }
+        ),
+        db,
+        sql: form.sql.clone(),
+        callers,
+    })
+}
+
+/// EXPLAIN (ANALYZE, BUFFERS) of both forms as `actor`, and the advice for
+/// the tables the after plan flags (or the query's own table).
+async fn plans(
+    scenario: &Scenario,
+    q: &WorkloadSpec,
+    actor: &Actor,
+    pools: &IdPools,
+    admin_before: &Client,
+    admin_after: &Client,
+) -> Result<(PlanFacts, PlanFacts, Vec<Advice>)> {
+    let id = q
+        .table
+        .as_ref()
+        .and_then(|t| pools.get(&(t.clone(), actor.tenant.clone())))
+        .and_then(|ids| ids.first().cloned())
+        .unwrap_or_default();
+    let literal = |p: Param| match p {
+        Param::User => actor.user.clone().unwrap_or_default(),
+        Param::Tenant => actor.tenant.clone(),
+        Param::Id => id.clone(),
+    };
+    let tables: Vec<String> = scenario.tables.iter().map(|t| t.name.clone()).collect();
+    let before_doc =
+        explain::explain(admin_before, "BEGIN", &q.before.with_literals(literal)).await?;
+    let after_doc = explain::explain(
+        admin_after,
+        &actor.begin_after,
+        &q.after.with_literals(literal),
+    )
+    .await?;
+    let (before, after) = (
+        explain::read(&before_doc, &tables),
+        explain::read(&after_doc, &tables),
+    );
+    let mut flagged: Vec<String> = after
+        .flags
+        .iter()
+        .filter_map(|f| f.relation.clone())
+        .collect();
+    if !after.flags.is_empty() {
+        flagged.extend(q.table.clone());
+    }
+    flagged.sort();
+    flagged.dedup();
+    let command = match q
+        .after
+        .sql
+        .split_whitespace()
+        .next()
+        .map(str::to_ascii_uppercase)
+        .as_deref()
+    {
+        Some("INSERT") => 'a',
+        Some("UPDATE") => 'w',
+        Some("DELETE") => 'd',
+        _ => 'r',
+    };
+    let mut advice = Vec::new();
+    for t in flagged.iter().filter(|t| tables.contains(t)) {
+        advice.extend(explain::advise(admin_after, t, command, &scenario.tenancy.column).await?);
+    }
+    Ok((before, after, advice))
+}
