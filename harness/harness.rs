@@ -980,6 +980,7 @@ impl Harness {
             );
         }
         let actors = self.bench_actors().await?;
+        let pools = bench::load::id_pools(&self.admin, &self.scenario, &actors).await?;
         let rows = self.seeding.total_rows;
         let mut report = bench::load::run(bench::load::Input {
             scenario: &self.scenario,
@@ -988,12 +989,15 @@ impl Harness {
             actors: actors.clone(),
             settings,
             rows,
+            pools: &pools,
         })
         .await?;
         if let Some(o) = online {
             let copy = baseline.fork("online").await?;
-            report.online =
-                Some(bench::online::on_copy(&copy, &self.scenario, &actors, &o, self.seed).await?);
+            report.online = Some(
+                bench::online::on_copy(&copy, &self.scenario, &actors, &pools, &o, self.seed)
+                    .await?,
+            );
         }
         Ok(report)
     }

@@ -80,7 +80,7 @@ pub enum Load {
 }
 
 /// How one request ended, for the online migration's timeline.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Event {
     /// When it was due, from the start of the run.
     pub start: Duration,
@@ -88,6 +88,8 @@ pub struct Event {
     pub latency: Duration,
     /// Whether it failed, and whether by timeout.
     pub outcome: Outcome,
+    /// The server's message, when it failed.
+    pub error: Option<Arc<str>>,
 }
 
 /// How a request ended.
@@ -197,6 +199,7 @@ impl Sample {
                 start,
                 latency,
                 outcome,
+                error: result.as_ref().err().map(|e| Arc::from(e.as_str())),
             });
         }
     }

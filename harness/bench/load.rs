@@ -94,6 +94,8 @@ pub struct Input<'a> {
     pub settings: Settings,
     /// Rows seeded over all tables, for the report.
     pub rows: u64,
+    /// Keys `:id` draws from ([`id_pools`] on the migrated data).
+    pub pools: &'a IdPools,
 }
 
 /// Runs the workload before and after, reads the plans, and judges each
@@ -106,6 +108,7 @@ pub async fn run(input: Input<'_>) -> Result<LoadReport> {
         actors,
         settings,
         rows,
+        pools,
     } = input;
     if scenario.workload.is_empty() {
         return Err(Error::Scenario {
@@ -121,11 +124,10 @@ pub async fn run(input: Input<'_>) -> Result<LoadReport> {
         ));
     }
     let admin_after = after.connect().await?;
-    let pools = id_pools(&admin_after, scenario, &actors).await?;
     let mut targets = Vec::new();
     for q in &scenario.workload {
         for (db, form, after_side) in [(0, &q.before, false), (1, &q.after, true)] {
-            targets.push(target(q, form, db, after_side, &actors, &pools)?);
+            targets.push(target(q, form, db, after_side, &actors, pools)?);
         }
     }
     // Who a post-migration request really runs as, through the driver's own
@@ -215,7 +217,7 @@ pub async fn run(input: Input<'_>) -> Result<LoadReport> {
         );
         let ratio = stats::ratio_interval(&ratios);
         let (plan_before, plan_after, advice) =
-            plans(scenario, q, &actors[0], &pools, &admin_before, &admin_after).await?;
+            plans(scenario, q, &actors[0], pools, &admin_before, &admin_after).await?;
         let failed = before_total.failed
             + after_total.failed
             + before_total.timed_out
@@ -272,14 +274,11 @@ fn merge_into(total: &mut Option<Sample>, s: &Sample) {
 }
 
 /// Per (table, actor tenant): keys of rows the tenant owns, for `:id`.
-pub(crate) type IdPools = BTreeMap<(String, String), Arc<Vec<String>>>;
+pub type IdPools = BTreeMap<(String, String), Arc<Vec<String>>>;
 
-/// Reads, for every table a workload draws `:id` from, up to 500 keys per actor's tenant.
-pub(crate) async fn id_pools(
-    admin: &Client,
-    scenario: &Scenario,
-    actors: &[Actor],
-) -> Result<IdPools> {
+/// Reads, for every table a workload draws `:id` from, up to 500 keys per
+/// actor's tenant, from the migrated data (where the tenant column exists).
+pub async fn id_pools(admin: &Client, scenario: &Scenario, actors: &[Actor]) -> Result<IdPools> {
     let mut pools = IdPools::new();
     for q in &scenario.workload {
         let Some(table) = &q.table else { continue };

@@ -23,6 +23,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_postgres::Client;
 
+/// Statements the human report lists (the JSON has all).
+const SHOWN: usize = 8;
+
 /// How often the monitor looks for blocked sessions.
 const MONITOR_EVERY: Duration = Duration::from_millis(10);
 
@@ -41,21 +44,23 @@ pub struct StatementImpact {
     pub blocked_ms: f64,
     /// Most workload sessions blocked at once.
     pub most_blocked: i64,
-    /// Requests that overlapped it and failed.
+    /// Requests that failed while it ran.
     pub failed: u64,
-    /// Requests that overlapped it and hit statement_timeout.
+    /// Requests that hit statement_timeout while it ran.
     pub timed_out: u64,
-    /// Slowest request that overlapped it, ms.
+    /// Slowest request sent while it ran, ms.
     pub worst_latency_ms: f64,
+    /// The first failure that ended while it ran.
+    pub first_error: Option<String>,
     /// The safer form of this kind of statement, when there is one.
     pub safer: Option<String>,
 }
 
 impl StatementImpact {
     fn hurt(&self, baseline_max_ms: f64) -> bool {
-        self.blocked_ms > 0.0
+        self.blocked_ms >= MONITOR_EVERY.as_secs_f64() * 1000.0
             || self.failed + self.timed_out > 0
-            || self.worst_latency_ms > 2.0 * baseline_max_ms.max(1.0)
+            || self.worst_latency_ms > 2.0 * baseline_max_ms.max(5.0)
     }
 }
 
@@ -100,16 +105,34 @@ impl OnlineReport {
             .iter()
             .filter(|st| st.hurt(self.baseline_max_ms))
             .collect();
-        hurt.sort_by(|a, b| b.blocked_ms.total_cmp(&a.blocked_ms));
-        for st in &hurt {
+        hurt.sort_by(|a, b| {
+            (b.failed + b.timed_out)
+                .cmp(&(a.failed + a.timed_out))
+                .then(b.blocked_ms.total_cmp(&a.blocked_ms))
+                .then(b.worst_latency_ms.total_cmp(&a.worst_latency_ms))
+        });
+        for st in hurt.iter().take(SHOWN) {
             let _ = writeln!(
                 s,
                 "    {}:{} {}\n      ran {:.0} ms, blocked the workload {:.0} ms (up to {} sessions), {} failed, {} timed out, worst latency {:.0} ms",
                 st.file, st.line, st.statement, st.elapsed_ms, st.blocked_ms, st.most_blocked, st.failed, st.timed_out, st.worst_latency_ms
             );
+            if let Some(e) = &st.first_error {
+                let _ = writeln!(s, "      first failure: {e}");
+                if e.starts_with("40P01") {
+                    let _ = writeln!(s, "      deadlock: the migration's transaction and a request locked the same tables in different orders; take the locks up front (LOCK TABLE a, b … at the start of the file) or keep one table per transaction");
+                }
+            }
             if let Some(f) = &st.safer {
                 let _ = writeln!(s, "      safer: {f}");
             }
+        }
+        if hurt.len() > SHOWN {
+            let _ = writeln!(
+                s,
+                "    … and {} more statements that hurt (all in the JSON report)",
+                hurt.len() - SHOWN
+            );
         }
         let _ = writeln!(
             s,
@@ -146,15 +169,15 @@ pub async fn on_copy(
     copy: &crate::provision::Database,
     scenario: &crate::scenario::Scenario,
     actors: &[super::load::Actor],
+    pools: &super::load::IdPools,
     settings: &Settings,
     seed: u64,
 ) -> Result<OnlineReport> {
     let admin = copy.connect().await?;
-    let pools = super::load::id_pools(&admin, scenario, actors).await?;
     let targets = scenario
         .workload
         .iter()
-        .map(|q| super::load::target(q, &q.before, 0, false, actors, &pools))
+        .map(|q| super::load::target(q, &q.before, 0, false, actors, pools))
         .collect::<Result<Vec<_>>>()?;
     let mut pool = Pool::open(
         &[copy.config().clone()],
@@ -302,17 +325,25 @@ pub async fn run(
             None,
         ));
         for (line, statement, from, to, safer) in windows {
-            let overlapping = events
-                .iter()
-                .filter(|e| e.start < to && e.start + e.latency > from);
-            let (mut failed, mut timed_out, mut worst) = (0, 0, 0.0f64);
-            for e in overlapping {
-                match e.outcome {
-                    Outcome::Failed => failed += 1,
-                    Outcome::TimedOut => timed_out += 1,
-                    Outcome::Ok => {}
+            // Each request counts once: its failure where it ended, its
+            // latency where it was sent (or at the migration's start).
+            let (mut failed, mut timed_out, mut worst, mut first_error) = (0, 0, 0.0f64, None);
+            for e in events {
+                let end = e.start + e.latency;
+                if end >= from && end < to {
+                    match e.outcome {
+                        Outcome::Failed => failed += 1,
+                        Outcome::TimedOut => timed_out += 1,
+                        Outcome::Ok => {}
+                    }
+                    if first_error.is_none() {
+                        first_error = e.error.as_deref().map(str::to_string);
+                    }
                 }
-                worst = worst.max(e.latency.as_secs_f64() * 1000.0);
+                let sent = e.start.max(at(migration_started));
+                if sent >= from && sent < to && end > from {
+                    worst = worst.max(e.latency.as_secs_f64() * 1000.0);
+                }
             }
             let blocked: Vec<&(Instant, i64)> = ticks
                 .iter()
@@ -333,6 +364,7 @@ pub async fn run(
                 failed,
                 timed_out,
                 worst_latency_ms: worst,
+                first_error,
                 safer,
             });
             last_end = last_end.max(to);
