@@ -34,6 +34,8 @@ pub struct PlanFacts {
     pub outline: String,
     /// The signs of a slow tenant filter found in it.
     pub flags: Vec<Flag>,
+    /// Every relation the plan reads.
+    pub relations: Vec<String>,
 }
 
 /// A sign of a slow tenant filter.
@@ -125,6 +127,11 @@ fn walk(
     };
     if outline.len() < 8 {
         outline.push(label);
+    }
+    if let Some(r) = &relation {
+        if !facts.relations.contains(r) {
+            facts.relations.push(r.clone());
+        }
     }
     let is_tenant_table = relation.as_ref().is_some_and(|r| {
         tables

@@ -48,7 +48,7 @@ pub struct StatementImpact {
     pub failed: u64,
     /// Requests that hit statement_timeout while it ran.
     pub timed_out: u64,
-    /// Slowest request sent while it ran, ms.
+    /// Slowest request in flight while it ran, ms.
     pub worst_latency_ms: f64,
     /// The first failure that ended while it ran.
     pub first_error: Option<String>,
@@ -60,7 +60,8 @@ impl StatementImpact {
     fn hurt(&self, baseline_max_ms: f64) -> bool {
         self.blocked_ms >= MONITOR_EVERY.as_secs_f64() * 1000.0
             || self.failed + self.timed_out > 0
-            || self.worst_latency_ms > 2.0 * baseline_max_ms.max(5.0)
+            || (self.elapsed_ms >= 2.0 * MONITOR_EVERY.as_secs_f64() * 1000.0
+                && self.worst_latency_ms > 2.0 * baseline_max_ms.max(5.0))
     }
 }
 
@@ -324,9 +325,12 @@ pub async fn run(
             at(r.started) + r.elapsed,
             None,
         ));
-        for (line, statement, from, to, safer) in windows {
-            // Each request counts once: its failure where it ended, its
-            // latency where it was sent (or at the migration's start).
+        for (line, statement, started, to, safer) in windows {
+            // Windows run from the previous one's end, so that a request sent
+            // between two statements counts for the next one.
+            let from = last_end.min(started);
+            // A failure counts once, where it ended; the worst latency is
+            // that of any request in flight while the statement ran.
             let (mut failed, mut timed_out, mut worst, mut first_error) = (0, 0, 0.0f64, None);
             for e in events {
                 let end = e.start + e.latency;
@@ -340,8 +344,7 @@ pub async fn run(
                         first_error = e.error.as_deref().map(str::to_string);
                     }
                 }
-                let sent = e.start.max(at(migration_started));
-                if sent >= from && sent < to && end > from {
+                if e.start < to && end > started {
                     worst = worst.max(e.latency.as_secs_f64() * 1000.0);
                 }
             }
@@ -357,7 +360,7 @@ pub async fn run(
                     line
                 },
                 statement,
-                elapsed_ms: (to - from).as_secs_f64() * 1000.0,
+                elapsed_ms: (to - started).as_secs_f64() * 1000.0,
                 blocked_ms: (blocked.len() as f64 * MONITOR_EVERY.as_secs_f64() * 1000.0)
                     .min((to - from).as_secs_f64() * 1000.0),
                 most_blocked: blocked.iter().map(|(_, n)| *n).max().unwrap_or(0),
