@@ -41,7 +41,7 @@ pub struct PlanFacts {
 /// A sign of a slow tenant filter.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Flag {
-    /// `seq-scan`, `subplan`, `per-row-call` or `rows-removed`.
+    /// `seq-scan`, `subplan`, `per-row-call`, `rows-removed` or `misestimate`.
     pub kind: &'static str,
     /// The relation the node reads, when it reads one.
     pub relation: Option<String>,
@@ -151,6 +151,17 @@ fn walk(
         });
     }
     let busy = rows + removed >= ROWS_WORTH_FLAGGING;
+    let estimated = node["Plan Rows"].as_f64().unwrap_or(0.0) * loops;
+    if relation.is_some() && rows >= ROWS_WORTH_FLAGGING && rows > 10.0 * estimated.max(1.0) {
+        facts.flags.push(Flag {
+            kind: "misestimate",
+            relation: relation.clone(),
+            detail: format!(
+                "the planner expected {estimated:.0} rows of {} and got {rows:.0}: its statistics are missing or stale",
+                relation.as_deref().unwrap_or("?")
+            ),
+        });
+    }
     if parent == "SubPlan" && loops > 1.0 {
         let name = node["Subplan Name"].as_str().unwrap_or("SubPlan");
         facts.flags.push(Flag {
@@ -273,6 +284,23 @@ pub async fn advise(
         .await
         .map_err(Error::db(format!("reading the indexes of {table}")))?
         .get(0);
+    let has_stats: bool = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = s.schemaname \
+             WHERE c.oid = to_regclass($1) AND s.attname = $2)",
+            &[&table, &tenant_column],
+        )
+        .await
+        .map_err(Error::db(format!("reading the statistics of {table}")))?
+        .get(0);
+    if !has_stats {
+        out.push(Advice {
+            table: table.into(),
+            policy: "statistics".into(),
+            cause: format!("{tenant_column} has no statistics: the migration added it and nothing has analyzed {table} since (adding a column changes no rows, so autovacuum will not either), so the planner guesses the selectivity of every tenant filter"),
+            rewrite: format!("ANALYZE {table}; as the migration's last statement"),
+        });
+    }
     if !indexed {
         out.push(Advice {
             table: table.into(),

@@ -198,6 +198,8 @@ impl LoadReport {
                     "      why: {} on {}: {}\n        fix: {}",
                     if a.policy == "index" {
                         "missing index".to_string()
+                    } else if a.policy == "statistics" {
+                        "missing statistics".to_string()
                     } else {
                         format!("policy \"{}\"", a.policy)
                     },
