@@ -1,6 +1,7 @@
 //! Micro-benchmarks of the pipeline's CPU-bound hot paths: splitting
-//! migration files into statements, and generating seed rows. (Benchmarks
-//! against a live server come with the load benchmark.)
+//! migration files into statements, generating seed rows, and the load
+//! benchmark's own bookkeeping (parsing workload SQL, reading plans, the
+//! ratio interval). Requests against a live server are in benches/load.rs.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
@@ -50,5 +51,29 @@ fn generate_values(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, split_migrations, generate_values);
+fn load_hot_paths(c: &mut Criterion) {
+    use tenant_harness::bench::{explain, stats};
+    use tenant_harness::scenario::Form;
+    let mut g = c.benchmark_group("bench");
+    let sql = "SELECT o.order_number, c.name FROM orders o JOIN clients c ON c.id = o.client_id WHERE o.org_id = :user AND o.tenant_id = :tenant::uuid ORDER BY o.created_at DESC LIMIT 20";
+    g.bench_function("parse a workload query", |b| {
+        b.iter(|| Form::parse(black_box(sql)))
+    });
+    let doc = serde_json::json!([{ "Execution Time": 12.5, "Plan": {
+        "Node Type": "Limit", "Actual Rows": 50, "Actual Loops": 1, "Plan Rows": 50,
+        "Plans": [{ "Node Type": "Seq Scan", "Relation Name": "clients", "Parent Relationship": "Outer",
+            "Actual Rows": 50, "Actual Loops": 1, "Plan Rows": 40, "Rows Removed by Filter": 20000,
+            "Filter": "((org_id = auth.uid()) OR (hashed SubPlan 1))" }] } }]);
+    let tables = vec!["clients".to_string()];
+    g.bench_function("read an EXPLAIN plan", |b| {
+        b.iter(|| explain::read(black_box(&doc), &tables))
+    });
+    let ratios: Vec<f64> = (0..8).map(|i| 1.0 + i as f64 / 10.0).collect();
+    g.bench_function("ratio interval of 8 rounds", |b| {
+        b.iter(|| stats::ratio_interval(black_box(&ratios)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, split_migrations, generate_values, load_hot_paths);
 criterion_main!(benches);

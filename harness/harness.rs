@@ -358,6 +358,12 @@ impl Harness {
         &self.db
     }
 
+    /// The copy of the seeded data from before the migration (harnesses
+    /// started with [`HarnessBuilder::benchmark`]).
+    pub fn baseline(&self) -> Option<&Database> {
+        self.baseline.as_ref()
+    }
+
     /// A superuser connection to the run's database (for setup, never for checks).
     pub fn admin(&self) -> &Client {
         &self.admin
@@ -1011,7 +1017,7 @@ impl Harness {
         match &self.scenario.identity {
             Identity::JwtSub { .. } | Identity::JwtClaim { .. } => {
                 for user in isolation::sample_users(&self.users, n, self.seed) {
-                    let actor = self.actor(&user).await?;
+                    let actor = self.actor(user).await?;
                     actors.push(bench::load::Actor {
                         label: actor.label.clone(),
                         user: Some(user.id.to_string()),

@@ -380,6 +380,27 @@ impl Pool {
         Ok(out)
     }
 
+    /// Runs `iters` requests of `target` one after another on the first
+    /// worker and returns the time they took (criterion's `iter_custom`).
+    pub async fn time(&mut self, target: usize, iters: u64) -> Duration {
+        let w = &self.workers[0];
+        let (db, callers) = &self.targets[target];
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ iters);
+        let started = Instant::now();
+        for _ in 0..iters {
+            let caller = &callers[rng.random_range(0..callers.len())];
+            let _ = call(
+                &w.clients[*db],
+                &w.statements[target],
+                caller,
+                &mut rng,
+                false,
+            )
+            .await;
+        }
+        started.elapsed()
+    }
+
     /// Loads `target` for `duration` as `load` says and returns what it measured.
     pub async fn run(&mut self, target: usize, load: Load, duration: Duration) -> Sample {
         self.run_mix(&[target], load, duration, None).await

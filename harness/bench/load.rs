@@ -242,7 +242,8 @@ pub async fn run(input: Input<'_>) -> Result<LoadReport> {
             + after_total.failed
             + before_total.timed_out
             + after_total.timed_out;
-        let over = !(ratio.estimate <= q.max_overhead);
+        // NaN (no answered request) counts as over the limit.
+        let over = ratio.estimate.is_nan() || ratio.estimate > q.max_overhead;
         queries.push(QueryResult {
             name: q.name.clone(),
             before_sql: q.before.text.clone(),

@@ -225,12 +225,15 @@ pub(super) struct Context<'a> {
     pub has_users: bool,
 }
 
+/// A validation error: where in scenario.toml (a byte span), and what.
+pub(super) type Invalid = (Option<Range<usize>>, String);
+
 /// Validates `[bench]` and `[[workload]]`; errors carry the span to report.
 pub(super) fn build(
     bench: &RawBench,
     workload: &[RawWorkload],
     cx: &Context<'_>,
-) -> Result<(BenchSpec, Vec<WorkloadSpec>), (Option<Range<usize>>, String)> {
+) -> Result<(BenchSpec, Vec<WorkloadSpec>), Invalid> {
     let defaults = BenchSpec::default();
     let threshold = |v: &Option<Spanned<f64>>, key: &str, default: f64| match v {
         Some(s) if !(*s.get_ref() >= 1.0 && s.get_ref().is_finite()) => Err((
@@ -246,7 +249,7 @@ pub(super) fn build(
         defaults.max_overhead,
     )?;
     if let Some(s) = &bench.seconds {
-        if !(*s.get_ref() > 0.0) {
+        if s.get_ref().is_nan() || *s.get_ref() <= 0.0 {
             return Err((
                 Some(s.span()),
                 "key `bench.seconds`: must be above 0".into(),
