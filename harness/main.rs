@@ -57,6 +57,9 @@ struct BenchLoadArgs {
     /// Open loop at this many requests per second (latency from the scheduled start).
     #[arg(long)]
     rate: Option<f64>,
+    /// Runs of the rounds per query; the report shows how far the runs' ratios differ.
+    #[arg(long, default_value_t = 1)]
+    repeat: usize,
     /// Concurrency sweep: worker counts, e.g. 1,2,4,8.
     #[arg(long, value_delimiter = ',')]
     sweep: Vec<usize>,
@@ -284,6 +287,7 @@ async fn bench_load(args: BenchLoadArgs) -> i32 {
         settings.workers = args.workers.unwrap_or(settings.workers).max(1);
         settings.rate = args.rate;
         settings.sweep.clone_from(&args.sweep);
+        settings.repeat = args.repeat.max(1);
         let online = args
             .online
             .then(|| tenant_harness::bench::online::Settings {

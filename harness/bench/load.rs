@@ -53,6 +53,8 @@ pub struct Settings {
     pub sweep: Vec<usize>,
     /// Seed of every random choice (which actor, which row).
     pub seed: u64,
+    /// Independent runs of the rounds per query, to show that runs agree.
+    pub repeat: usize,
 }
 
 impl Settings {
@@ -67,6 +69,7 @@ impl Settings {
             rate: None,
             sweep: Vec::new(),
             seed,
+            repeat: 1,
         }
     }
 
@@ -219,7 +222,8 @@ pub async fn run(input: Input<'_>) -> Result<LoadReport> {
         let mut before_total: Option<Sample> = None;
         let mut after_total: Option<Sample> = None;
         let mut ratios = Vec::new();
-        for round in 0..settings.rounds {
+        let mut runs = Vec::new();
+        for round in 0..settings.rounds * settings.repeat.max(1) {
             let (sb, sa) = if round % 2 == 0 {
                 let sb = pool.run(b, load, slice).await;
                 (sb, pool.run(a, load, slice).await)
@@ -230,6 +234,11 @@ pub async fn run(input: Input<'_>) -> Result<LoadReport> {
             ratios.push(sa.mean_ms() / sb.mean_ms());
             merge_into(&mut before_total, &sb);
             merge_into(&mut after_total, &sa);
+            if ratios.len() % settings.rounds == 0 {
+                runs.push(stats::ratio_interval(
+                    &ratios[ratios.len() - settings.rounds..],
+                ));
+            }
         }
         let (before_total, after_total) = (
             before_total.expect("at least one round"),
@@ -251,6 +260,7 @@ pub async fn run(input: Input<'_>) -> Result<LoadReport> {
             before: Figures::of(&before_total),
             after: Figures::of(&after_total),
             round_ratios: ratios,
+            runs,
             ratio,
             max_overhead: q.max_overhead,
             passed: !over && failed == 0,

@@ -74,6 +74,8 @@ pub struct QueryResult {
     pub round_ratios: Vec<f64>,
     /// Their geometric mean and 95 % interval.
     pub ratio: Interval,
+    /// Each repeated run's own ratio (`--repeat`), to show that runs agree.
+    pub runs: Vec<Interval>,
     /// The threshold from scenario.toml.
     pub max_overhead: f64,
     /// Within the threshold and no request failed.
@@ -172,6 +174,21 @@ impl LoadReport {
                 q.round_ratios.len(),
                 q.max_overhead
             );
+            if q.runs.len() > 1 {
+                let est: Vec<f64> = q.runs.iter().map(|r| r.estimate).collect();
+                let (lo, hi) = est
+                    .iter()
+                    .fold((f64::MAX, 0.0f64), |(l, h), e| (l.min(*e), h.max(*e)));
+                let _ = writeln!(
+                    s,
+                    "    repeated runs: {} (largest difference {:.1} %)",
+                    est.iter()
+                        .map(|e| format!("{e:.2}x"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    (hi / lo - 1.0) * 100.0
+                );
+            }
             for (side, f) in [("before", &q.before), ("after", &q.after)] {
                 if f.failed > 0 {
                     let _ = writeln!(
