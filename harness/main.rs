@@ -246,15 +246,7 @@ async fn bench_seed(args: BenchSeedArgs) -> i32 {
     match tenant_harness::bench::seed(&scenario, args.rows, &args.server.options()).await {
         Ok(b) => {
             print!("{}", b.human());
-            if let Some(path) = args.json {
-                if let Err(e) =
-                    std::fs::write(&path, serde_json::to_string_pretty(&b).expect("serialises"))
-                {
-                    eprintln!("tenant-harness: error: writing {}: {e}", path.display());
-                    return exit::ENVIRONMENT;
-                }
-            }
-            exit::OK
+            write_json(args.json.as_deref(), &b).unwrap_or(exit::OK)
         }
         Err(e) => fail(e),
     }
@@ -306,12 +298,8 @@ async fn bench_load(args: BenchLoadArgs) -> i32 {
     if reports.len() > 1 {
         print!("{}", tenant_harness::bench::report::compare(&reports));
     }
-    if let Some(path) = args.json {
-        let text = serde_json::to_string_pretty(&reports).expect("serialises");
-        if let Err(e) = std::fs::write(&path, text) {
-            eprintln!("tenant-harness: error: writing {}: {e}", path.display());
-            return exit::ENVIRONMENT;
-        }
+    if let Some(code) = write_json(args.json.as_deref(), &reports) {
+        return code;
     }
     reports
         .iter()
@@ -331,16 +319,21 @@ async fn bench_driver(args: BenchDriverArgs) -> i32 {
     {
         Ok(e) => {
             print!("{}", e.human());
-            if let Some(path) = args.json {
-                if let Err(err) =
-                    std::fs::write(&path, serde_json::to_string_pretty(&e).expect("serialises"))
-                {
-                    eprintln!("tenant-harness: error: writing {}: {err}", path.display());
-                    return exit::ENVIRONMENT;
-                }
-            }
-            exit::OK
+            write_json(args.json.as_deref(), &e).unwrap_or(exit::OK)
         }
         Err(e) => fail(e),
+    }
+}
+
+/// Writes `value` as JSON to `path` when there is one; `Some(exit code)` when that fails.
+fn write_json(path: Option<&std::path::Path>, value: &impl serde::Serialize) -> Option<i32> {
+    let path = path?;
+    let text = serde_json::to_string_pretty(value).expect("serialises");
+    match std::fs::write(path, text) {
+        Ok(()) => None,
+        Err(e) => {
+            eprintln!("tenant-harness: error: writing {}: {e}", path.display());
+            Some(exit::ENVIRONMENT)
+        }
     }
 }

@@ -38,14 +38,19 @@ fn only(scenario: &str, query: &str) -> Scenario {
     s
 }
 
-async fn bench(s: Scenario, rows: u64) -> LoadReport {
-    let mut h = Harness::for_scenario(s)
+/// `s` seeded (scaled to `rows`), with a pre-migration copy, migrated.
+async fn start(s: Scenario, rows: Option<u64>) -> Harness {
+    Harness::for_scenario(s)
         .backend(tenant_harness::Backend::Local)
         .search_cases(0)
-        .benchmark(Some(rows))
+        .benchmark(rows)
         .start()
         .await
-        .expect("starts");
+        .expect("starts")
+}
+
+async fn bench(s: Scenario, rows: u64) -> LoadReport {
+    let mut h = start(s, Some(rows)).await;
     let settings = quick(&h);
     let report = h.bench(settings, None).await.expect("benchmark runs");
     h.close();
@@ -101,13 +106,7 @@ async fn online_names_the_statement_that_held_the_workload_up() {
         "99_slow_lock.sql",
         "LOCK TABLE public.clients IN ACCESS EXCLUSIVE MODE;\nSELECT pg_sleep(0.6);\nCREATE INDEX clients_name ON public.clients (name);\n",
     );
-    let mut h = Harness::for_scenario(s)
-        .backend(tenant_harness::Backend::Local)
-        .search_cases(0)
-        .benchmark(None)
-        .start()
-        .await
-        .expect("starts");
+    let mut h = start(s, None).await;
     let mut settings = quick(&h);
     settings.rounds = 2;
     let online = online::Settings {
@@ -158,13 +157,7 @@ async fn a_broken_workload_query_names_the_scenario_and_the_form() {
         after: Form::parse("SELECT no_such_column FROM clients").unwrap(),
         max_overhead: 2.0,
     });
-    let mut h = Harness::for_scenario(s)
-        .backend(tenant_harness::Backend::Local)
-        .search_cases(0)
-        .benchmark(None)
-        .start()
-        .await
-        .expect("starts");
+    let mut h = start(s, None).await;
     let settings = quick(&h);
     let err = h
         .bench(settings, None)

@@ -14,7 +14,7 @@
 //! on both.
 
 use super::driver::{Arg, Caller, Load, Pool, Target};
-use super::seeder::{pgbench, run_pgbench};
+use super::seeder::{pgbench, pgbench_output, run_pgbench};
 use super::stats::{ratio_interval, Interval};
 use crate::error::{Error, Result};
 use crate::provision::{self, Options};
@@ -159,48 +159,19 @@ async fn pgbench_load(
         "\\set aid random(1, 100000)\nSELECT abalance FROM pgbench_accounts WHERE aid = :aid;\n",
     )
     .map_err(|e| Error::env(format!("writing {}: {e}", script.display()), "check /tmp"))?;
-    let cfg = db.config();
-    let host = match cfg.get_hosts().first() {
-        Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
-        _ => "127.0.0.1".into(),
-    };
-    let port = cfg.get_ports().first().copied().unwrap_or(5432).to_string();
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(clients);
-    let out = tokio::process::Command::new(bin)
-        .args([
-            "-n",
-            "-M",
-            "prepared",
-            "-c",
-            &clients.to_string(),
-            "-j",
-            &threads.to_string(),
-        ])
-        .args(["-T", &format!("{}", seconds.ceil().max(1.0) as u64), "-f"])
-        .arg(&script)
-        .args([
-            "-h",
-            &host,
-            "-p",
-            &port,
-            "-U",
-            cfg.get_user().unwrap_or("postgres"),
-        ])
-        .arg(&db.name)
-        .env(
-            "PGPASSWORD",
-            String::from_utf8_lossy(cfg.get_password().unwrap_or_default()).to_string(),
-        )
-        .output()
-        .await
-        .map_err(|e| {
-            Error::env(
-                format!("running {}: {e}", bin.display()),
-                "check the pgbench binary",
-            )
-        })?;
+        .min(clients)
+        .to_string();
+    let (clients, secs) = (
+        clients.to_string(),
+        (seconds.ceil().max(1.0) as u64).to_string(),
+    );
+    let script = script.to_string_lossy().to_string();
+    let args = [
+        "-n", "-M", "prepared", "-c", &clients, "-j", &threads, "-T", &secs, "-f", &script,
+    ];
+    let out = pgbench_output(bin, &args, db).await?;
     let text = String::from_utf8_lossy(&out.stdout);
     text.lines()
         .find(|l| l.starts_with("tps = "))

@@ -119,34 +119,22 @@ pub fn peak_rss_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-/// Runs `pgbench -i -I steps -s scale` against `db`; returns its seconds.
-pub(crate) async fn run_pgbench(
+/// Runs pgbench with `args` against `db` (connection options and password
+/// added here) and returns its output.
+pub(crate) async fn pgbench_output(
     pgbench: &Path,
-    steps: &str,
-    scale: u64,
+    args: &[&str],
     db: &provision::Database,
-) -> Result<f64> {
+) -> Result<std::process::Output> {
     let cfg = db.config();
     let host = match cfg.get_hosts().first() {
         Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
         _ => "127.0.0.1".into(),
     };
     let port = cfg.get_ports().first().copied().unwrap_or(5432).to_string();
-    let t = Instant::now();
-    let out = tokio::process::Command::new(pgbench)
-        .args([
-            "-i",
-            "-I",
-            steps,
-            "-q",
-            "-s",
-            &scale.to_string(),
-            "-h",
-            &host,
-            "-p",
-            &port,
-            "-U",
-        ])
+    tokio::process::Command::new(pgbench)
+        .args(args)
+        .args(["-h", &host, "-p", &port, "-U"])
         .arg(cfg.get_user().unwrap_or("postgres"))
         .arg(&db.name)
         .env(
@@ -160,7 +148,19 @@ pub(crate) async fn run_pgbench(
                 format!("running {}: {e}", pgbench.display()),
                 "check the pgbench binary",
             )
-        })?;
+        })
+}
+
+/// Runs `pgbench -i -I steps -s scale` against `db`; returns its seconds.
+pub(crate) async fn run_pgbench(
+    pgbench: &Path,
+    steps: &str,
+    scale: u64,
+    db: &provision::Database,
+) -> Result<f64> {
+    let t = Instant::now();
+    let scale = scale.to_string();
+    let out = pgbench_output(pgbench, &["-i", "-I", steps, "-q", "-s", &scale], db).await?;
     if !out.status.success() {
         return Err(Error::env(
             format!(
