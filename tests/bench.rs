@@ -107,8 +107,7 @@ async fn online_names_the_statement_that_held_the_workload_up() {
         "LOCK TABLE public.clients IN ACCESS EXCLUSIVE MODE;\nSELECT pg_sleep(0.6);\nCREATE INDEX clients_name ON public.clients (name);\n",
     );
     let mut h = start(s, None).await;
-    let mut settings = quick(&h);
-    settings.rounds = 2;
+    let settings = quick(&h);
     let online = online::Settings {
         workers: 2,
         timeout: Duration::from_secs(5),

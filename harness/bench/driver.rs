@@ -336,18 +336,6 @@ impl Pool {
         })
     }
 
-    /// A pool with no workers (a placeholder while the real one is lent to a task).
-    pub fn empty() -> Pool {
-        Pool {
-            workers: Vec::new(),
-            targets: Arc::new(Vec::new()),
-            names: Vec::new(),
-            slices: 0,
-            seed: 0,
-            timeline: false,
-        }
-    }
-
     /// Keeps every request's start, latency and outcome (for the online migration).
     pub fn keep_timeline(&mut self, on: bool) {
         self.timeline = on;

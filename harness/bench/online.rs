@@ -193,8 +193,9 @@ pub async fn on_copy(
         "tenant-harness: online: applying {} migration files under load",
         scenario.migrations.len()
     );
+    pool.keep_timeline(true);
     run(
-        &mut pool,
+        pool,
         &all,
         admin,
         copy.connect().await?,
@@ -205,9 +206,9 @@ pub async fn on_copy(
 }
 
 /// Applies `migrations` to the database `admin` is connected to while
-/// `pool` loads `targets` (pre-migration forms on that same database).
-pub async fn run(
-    pool: &mut Pool,
+/// `pool` (keeping a timeline) loads `targets` (pre-migration forms on that same database).
+async fn run(
+    mut pool: Pool,
     targets: &[usize],
     admin: Client,
     monitor: Client,
@@ -221,23 +222,18 @@ pub async fn run(
         .map_err(Error::db("reading the migration session's pid"))?
         .get(0);
     let stop = Arc::new(AtomicBool::new(false));
-    pool.keep_timeline(true);
     let began = Instant::now();
     let load = {
         let stop = stop.clone();
         let targets = targets.to_vec();
-        // The pool goes to the load task for the run and comes back with the sample.
-        let mut owned = std::mem::replace(pool, Pool::empty());
         tokio::spawn(async move {
-            let s = owned
-                .run_mix(
-                    &targets,
-                    Load::Closed { workers },
-                    Duration::from_secs(24 * 3600),
-                    Some(stop),
-                )
-                .await;
-            (owned, s)
+            pool.run_mix(
+                &targets,
+                Load::Closed { workers },
+                Duration::from_secs(24 * 3600),
+                Some(stop),
+            )
+            .await
         })
     };
     let watch = {
@@ -275,9 +271,7 @@ pub async fn run(
     let migration_ms = migration_started.elapsed().as_secs_f64() * 1000.0;
     tokio::time::sleep(warm).await;
     stop.store(true, Ordering::Relaxed);
-    let (owned, sample) = load.await.expect("the load task panicked");
-    *pool = owned;
-    pool.keep_timeline(false);
+    let sample = load.await.expect("the load task panicked");
     let ticks = watch.await.expect("the monitor panicked");
     if let Some(e) = failure {
         return Err(e);
