@@ -233,11 +233,16 @@ static INLINED_UID: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
-/// A call that should be computed once per statement, seen in a row filter.
-static PER_ROW_CALL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"auth\.\w+\(\)|current_setting\([^)]*\)|\w*current_tenant\w*\(\)|\w*tenant_id\(\)")
-        .expect("valid regex")
-});
+/// A call that should be computed once per statement: an auth helper,
+/// `current_setting(…)` or a tenant function.
+const CALL: &str = r"auth\.\w+\(\)|current_setting\([^)]*\)|(?:public\.)?\w*tenant\w*\(\)";
+
+/// Such a call anywhere (in a row filter it runs per row).
+static PER_ROW_CALL: LazyLock<Regex> = LazyLock::new(|| Regex::new(CALL).expect("valid regex"));
+
+/// Such a call wrapped as `( SELECT call`, which makes it an InitPlan.
+static WRAPPED_CALL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"\( SELECT \(?(?:{CALL})")).expect("valid regex"));
 
 /// `col IN (SELECT x FROM t WHERE (k = auth.uid()))` as pg_get_expr prints it.
 static MEMBERSHIP: LazyLock<Regex> = LazyLock::new(|| {
@@ -245,12 +250,6 @@ static MEMBERSHIP: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\(?(\w+) IN \( SELECT ([\w.]+) FROM ([\w.]+)(?: \w+)? WHERE \(?([\w.]+) = \(?(auth\.\w+\(\)|current_setting\([^)]*\)(?:::\w+)?)\)?\)*",
     )
     .expect("valid regex")
-});
-
-/// A call not already wrapped as `( SELECT call`.
-static UNWRAPPED_CALL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"auth\.\w+\(\)|current_setting\([^)]*\)|public\.\w*tenant\w*\(\)|\b\w*current_tenant\w*\(\)")
-        .expect("valid regex")
 });
 
 /// Why each policy of `table` (for `command`: `r` select, `a` insert, `w`
@@ -275,24 +274,18 @@ pub async fn advise(
         let (policy, expr): (String, String) = (r.get(0), r.get(1));
         out.extend(diagnose(table, &policy, &expr));
     }
-    let indexed: bool = client
+    let row = client
         .query_one(
             "SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] \
-             WHERE i.indrelid = to_regclass($1) AND a.attname = $2)",
+                            WHERE i.indrelid = to_regclass($1) AND a.attname = $2), \
+                    EXISTS (SELECT 1 FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename \
+                            JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = s.schemaname \
+                            WHERE c.oid = to_regclass($1) AND s.attname = $2)",
             &[&table, &tenant_column],
         )
         .await
-        .map_err(Error::db(format!("reading the indexes of {table}")))?
-        .get(0);
-    let has_stats: bool = client
-        .query_one(
-            "SELECT EXISTS (SELECT 1 FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = s.schemaname \
-             WHERE c.oid = to_regclass($1) AND s.attname = $2)",
-            &[&table, &tenant_column],
-        )
-        .await
-        .map_err(Error::db(format!("reading the statistics of {table}")))?
-        .get(0);
+        .map_err(Error::db(format!("reading the indexes and statistics of {table}")))?;
+    let (indexed, has_stats): (bool, bool) = (row.get(0), row.get(1));
     if !has_stats {
         out.push(Advice {
             table: table.into(),
@@ -340,8 +333,9 @@ pub fn diagnose(table: &str, policy: &str, expr: &str) -> Vec<Advice> {
             "compare to a scalar subquery computed once: tenant_column = (SELECT … LIMIT 1), with auth calls as (SELECT auth.uid())".into(),
         ));
     }
-    let wrapped = regex_replace_wrapped(expr);
-    if let Some(call) = UNWRAPPED_CALL.find(&wrapped) {
+    // What is left once the wrapped calls are taken out are the unwrapped ones.
+    let unwrapped = WRAPPED_CALL.replace_all(expr, "");
+    if let Some(call) = PER_ROW_CALL.find(&unwrapped) {
         out.push(advice(
             format!(
                 "{} is called directly, so it may run once per row",
@@ -358,15 +352,6 @@ pub fn diagnose(table: &str, policy: &str, expr: &str) -> Vec<Advice> {
         ));
     }
     out
-}
-
-/// The expression with every `( SELECT call` removed, so what is left are the unwrapped calls.
-fn regex_replace_wrapped(expr: &str) -> String {
-    static WRAPPED: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\( SELECT \(?(auth\.\w+\(\)|current_setting\([^)]*\)|[\w.]*tenant\w*\(\))")
-            .expect("valid regex")
-    });
-    WRAPPED.replace_all(expr, "").into_owned()
 }
 
 #[cfg(test)]

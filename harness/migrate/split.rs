@@ -35,40 +35,43 @@ pub fn split(sql: &str) -> Vec<Statement> {
         }
     };
     while i < b.len() {
-        match b[i] {
-            b'\'' => {
-                let escapes = i > 0
-                    && (b[i - 1] == b'E' || b[i - 1] == b'e')
-                    && (i < 2 || !is_ident(b[i - 2]));
-                i = skip_quoted(b, i, b'\'', escapes);
-            }
-            b'"' => i = skip_quoted(b, i, b'"', false),
-            b'-' if b.get(i + 1) == Some(&b'-') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => i = skip_block_comment(b, i),
-            b'$' if i == 0 || !is_ident(b[i - 1]) => match dollar_tag(b, i) {
-                Some(tag_end) => {
-                    let tag = &sql[i..tag_end];
-                    i = match sql[tag_end..].find(tag) {
-                        Some(p) => tag_end + p + tag.len(),
-                        None => b.len(),
-                    };
-                }
-                None => i += 1,
-            },
-            b';' => {
-                push(&mut out, start, i);
-                i += 1;
-                start = i;
-            }
-            _ => i += 1,
+        if let Some(after) = skip_non_code(sql, i) {
+            i = after;
+        } else if b[i] == b';' {
+            push(&mut out, start, i);
+            i += 1;
+            start = i;
+        } else {
+            i += 1;
         }
     }
     push(&mut out, start, b.len());
     out
+}
+
+/// If a string literal, quoted identifier, comment or dollar-quoted body
+/// starts at byte `i` of `sql`, the index just after it: the places where
+/// a `;` (or a `:name` parameter) is not code. Shared by the splitter and
+/// the workload's parameter parser.
+pub fn skip_non_code(sql: &str, i: usize) -> Option<usize> {
+    let b = sql.as_bytes();
+    match b[i] {
+        b'\'' => {
+            let escapes =
+                i > 0 && (b[i - 1] == b'E' || b[i - 1] == b'e') && (i < 2 || !is_ident(b[i - 2]));
+            Some(skip_quoted(b, i, b'\'', escapes))
+        }
+        b'"' => Some(skip_quoted(b, i, b'"', false)),
+        b'-' if b.get(i + 1) == Some(&b'-') => Some(sql[i..].find('\n').map_or(b.len(), |p| i + p)),
+        b'/' if b.get(i + 1) == Some(&b'*') => Some(skip_block_comment(b, i)),
+        b'$' if i == 0 || !is_ident(b[i - 1]) => dollar_tag(b, i).map(|tag_end| {
+            let tag = &sql[i..tag_end];
+            sql[tag_end..]
+                .find(tag)
+                .map_or(b.len(), |p| tag_end + p + tag.len())
+        }),
+        _ => None,
+    }
 }
 
 fn is_ident(c: u8) -> bool {

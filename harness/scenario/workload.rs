@@ -51,60 +51,28 @@ pub struct Form {
 
 impl Form {
     /// Parses named parameters out of `text`, leaving string literals, quoted
-    /// identifiers, comments, dollar quotes and `::` casts alone.
+    /// identifiers, comments, dollar quotes (as the migration splitter reads
+    /// them) and `::` casts alone.
     pub fn parse(text: &str) -> Result<Form, String> {
-        let chars: Vec<char> = text.chars().collect();
+        let b = text.as_bytes();
         let mut sql = String::with_capacity(text.len());
         let mut params: Vec<Param> = Vec::new();
-        let mut i = 0;
-        let copy_until = |sql: &mut String, i: &mut usize, end: &str| {
-            // Copies from `i` through the next `end` (or to the end of the text).
-            let rest: String = chars[*i..].iter().collect();
-            let n = rest
-                .find(end)
-                .map_or(rest.len(), |at| at + end.len())
-                .min(rest.len());
-            let taken: String = rest[..n].to_string();
-            *i += taken.chars().count();
-            sql.push_str(&taken);
-        };
-        while i < chars.len() {
-            let c = chars[i];
-            let next = chars.get(i + 1).copied();
-            match c {
-                '\'' | '"' => {
-                    sql.push(c);
-                    i += 1;
-                    copy_until(&mut sql, &mut i, &c.to_string());
-                }
-                '-' if next == Some('-') => copy_until(&mut sql, &mut i, "\n"),
-                '/' if next == Some('*') => copy_until(&mut sql, &mut i, "*/"),
-                '$' if next.is_some_and(|n| n.is_ascii_digit()) => {
+        let (mut i, mut copied) = (0, 0);
+        while i < b.len() {
+            if let Some(after) = crate::migrate::split::skip_non_code(text, i) {
+                i = after;
+                continue;
+            }
+            let next = b.get(i + 1).copied().unwrap_or(0);
+            match b[i] {
+                b'$' if next.is_ascii_digit() => {
                     return Err("positional parameters ($1) are not allowed: name them :user, :tenant or :id so that both forms can take different ones".into());
                 }
-                '$' => {
-                    let tag_len = chars[i + 1..]
-                        .iter()
-                        .take_while(|c| c.is_alphanumeric() || **c == '_')
-                        .count();
-                    if chars.get(i + 1 + tag_len) == Some(&'$') {
-                        let tag: String = chars[i..i + tag_len + 2].iter().collect();
-                        sql.push_str(&tag);
-                        i += tag.chars().count();
-                        copy_until(&mut sql, &mut i, &tag);
-                    } else {
-                        sql.push(c);
-                        i += 1;
-                    }
-                }
-                ':' if next == Some(':') => {
-                    sql.push_str("::");
-                    i += 2;
-                }
-                ':' if next.is_some_and(|n| n.is_ascii_alphabetic()) => {
-                    let name: String = chars[i + 1..]
-                        .iter()
-                        .take_while(|c| c.is_ascii_alphanumeric() || **c == '_')
+                b':' if next == b':' => i += 2,
+                b':' if next.is_ascii_alphabetic() => {
+                    let name: String = text[i + 1..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
                         .collect();
                     let param = Param::from_name(&name).ok_or_else(|| {
                         format!(
@@ -118,15 +86,15 @@ impl Form {
                             params.len()
                         }
                     };
+                    sql.push_str(&text[copied..i]);
                     sql.push_str(&format!("${n}"));
                     i += 1 + name.len();
+                    copied = i;
                 }
-                _ => {
-                    sql.push(c);
-                    i += 1;
-                }
+                _ => i += 1,
             }
         }
+        sql.push_str(&text[copied..]);
         Ok(Form {
             text: text.to_string(),
             sql,
