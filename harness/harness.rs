@@ -20,9 +20,12 @@ use crate::error::{Error, Result};
 use crate::finding::Finding;
 use crate::impersonate::{anon_claims, user_claims, Actor, JwtKeys};
 use crate::integrity::{Integrity, Snapshot};
+use crate::isolation::Coverage;
 use crate::isolation::{self, Subject};
 use crate::migrate::{self, FileRun};
+use crate::progress::Progress;
 use crate::provision::{self, Backend, Database, Options};
+use crate::report::Part;
 use crate::report::{AfterSummary, Phase, Report, RollbackReport, SeedSummary};
 use crate::scenario::{Identity, Scenario};
 use crate::seed::SeededUser;
@@ -61,6 +64,52 @@ pub struct HarnessBuilder {
     jwt_secret: Option<String>,
     search: SearchSettings,
     benchmark: bool,
+    migrate: bool,
+    progress: Progress,
+}
+
+/// Which checks [`Harness::check_parts`] runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts {
+    /// Rows kept, tenant values assigned, the plan's verification queries.
+    pub integrity: bool,
+    /// Every identity against every table; the application's queries.
+    pub isolation: bool,
+    /// Write, side-channel and privilege probes; definer views and functions.
+    pub writes: bool,
+    /// The property-based leak search.
+    pub search: bool,
+    /// The catalog audit.
+    pub audit: bool,
+    /// The rollback proof, when the scenario has a rollback.sql.
+    pub rollback: bool,
+}
+
+impl Parts {
+    /// Everything (`tenant-harness run`).
+    pub const ALL: Parts = Parts {
+        integrity: true,
+        isolation: true,
+        writes: true,
+        search: true,
+        audit: true,
+        rollback: true,
+    };
+    /// Integrity and isolation with its probes and search (`tenant-harness check`).
+    pub const CHECK: Parts = Parts {
+        audit: false,
+        rollback: false,
+        ..Parts::ALL
+    };
+    /// The catalog audit alone (`tenant-harness audit`).
+    pub const AUDIT: Parts = Parts {
+        integrity: false,
+        isolation: false,
+        writes: false,
+        search: false,
+        audit: true,
+        rollback: false,
+    };
 }
 
 /// How the property-based leak search runs.
@@ -144,10 +193,30 @@ impl HarnessBuilder {
         self
     }
 
+    /// Scales the scenario's data to about `rows` rows over all tables.
+    pub fn rows(mut self, rows: u64) -> Self {
+        self.scenario = crate::bench::scaled(&self.scenario, rows);
+        self
+    }
+
+    /// Whether [`HarnessBuilder::start`] runs the migrations (on by
+    /// default; off gives a seeded pre-migration database, `tenant-harness seed`).
+    pub fn migrate(mut self, migrate: bool) -> Self {
+        self.migrate = migrate;
+        self
+    }
+
     /// File where the leak search persists failing cases (proptest regressions)
     /// and from which it replays them first.
     pub fn persist_failures(mut self, path: impl Into<PathBuf>) -> Self {
         self.search.persist = Some(path.into());
+        self
+    }
+
+    /// Where the run reports its steps ([`Progress::hidden`] unless set:
+    /// the CLI passes [`Progress::auto`]).
+    pub fn progress(mut self, progress: Progress) -> Self {
+        self.progress = progress;
         self
     }
 
@@ -200,11 +269,13 @@ impl HarnessBuilder {
     pub async fn start(self) -> Result<Harness> {
         let seed = self.seed.unwrap_or(self.scenario.data.seed);
         let scenario = self.scenario;
-        eprintln!(
+        let mut progress = self.progress;
+        progress.scenario(&scenario.name);
+        progress.note(format!(
             "tenant-harness: scenario {} with seed {seed} (replay: --seed {seed} or {}={seed})",
             scenario.name,
             env::SEED
-        );
+        ));
         let keys = match self.jwt_secret.or_else(|| scenario.jwt_secret.clone()) {
             Some(s) => JwtKeys::new(s),
             None => JwtKeys::random(),
@@ -219,16 +290,19 @@ impl HarnessBuilder {
             t = Instant::now();
         };
 
+        progress.step(format!("provisioning ({})", self.options.backend));
         let db = provision::provision(&self.options).await?;
         let admin = db.connect().await?;
         let server_version = db.server_version().await?;
         lap("provision", &mut phases);
+        progress.step("loading the pre-migration schema");
         if scenario.supabase {
             supabase::install(&admin).await?;
             lap("supabase objects", &mut phases);
         }
         migrate::apply(&admin, &scenario.before, false).await?;
         lap("before.sql", &mut phases);
+        progress.step(format!("seeding (seed {seed})"));
         let (users, outcome) = seed::run(db.config(), &scenario, seed).await?;
         if let Some(sql) = &scenario.seed_sql {
             migrate::apply(&admin, sql, false).await?;
@@ -251,12 +325,24 @@ impl HarnessBuilder {
             (admin, None)
         };
         let mut migrations = Vec::new();
-        for file in &scenario.migrations {
+        let to_run = if self.migrate {
+            &scenario.migrations[..]
+        } else {
+            &[]
+        };
+        for (i, file) in to_run.iter().enumerate() {
+            progress.step(format!(
+                "migrating {}/{}: {}",
+                i + 1,
+                scenario.migrations.len(),
+                file.name()
+            ));
             migrations.push(migrate::apply(&admin, file, true).await?);
         }
         lap("migrations", &mut phases);
         // The rollback is proved on a copy, so the checks keep the migrated state.
-        let (admin, rollback_db) = if scenario.rollback.is_some() && !self.benchmark {
+        let (admin, rollback_db) = if scenario.rollback.is_some() && !self.benchmark && self.migrate
+        {
             drop(admin);
             let fork = db.fork("rollback").await?;
             lap("copy for rollback", &mut phases);
@@ -265,6 +351,7 @@ impl HarnessBuilder {
             (admin, None)
         };
         Ok(Harness {
+            progress,
             search: self.search,
             baseline,
             rollback_db,
@@ -288,6 +375,7 @@ impl HarnessBuilder {
 /// A provisioned, seeded and migrated database, ready to be checked.
 /// Dropping it removes everything it provisioned.
 pub struct Harness {
+    progress: Progress,
     search: SearchSettings,
     scenario: Scenario,
     admin: Client,
@@ -339,6 +427,8 @@ impl Harness {
                 persist: None,
             },
             benchmark: false,
+            migrate: true,
+            progress: Progress::hidden(),
             scenario,
         }
     }
@@ -362,6 +452,16 @@ impl Harness {
     /// started with [`HarnessBuilder::benchmark`]).
     pub fn baseline(&self) -> Option<&Database> {
         self.baseline.as_ref()
+    }
+
+    /// Masks this run's secrets (the JWT secret, the database password) in
+    /// any text: every reporter applies it.
+    pub fn redactor(&self) -> crate::redact::Redactor {
+        crate::redact::Redactor::new(
+            [Some(self.keys.secret_text()), self.db.password()]
+                .into_iter()
+                .flatten(),
+        )
     }
 
     /// A superuser connection to the run's database (for setup, never for checks).
@@ -668,46 +768,192 @@ impl Harness {
     }
 
     /// Runs the integrity checks, the plan's verification queries, then
-    /// (after writing the `[after]` tenants' data) the isolation checks and
-    /// the application's queries, and returns the report. Read-only but for
-    /// the `[after]` data, written once.
+    /// (after writing the `[after]` tenants' data) the isolation checks,
+    /// the application's queries, the write probes, the leak search and the
+    /// catalog audit, and returns the report. Read-only but for the
+    /// `[after]` data, written once. [`Harness::check_parts`] runs a selection.
     pub async fn check(&mut self) -> Result<Report> {
+        self.check_parts(Parts {
+            rollback: false,
+            ..Parts::ALL
+        })
+        .await
+    }
+
+    /// Every check and the rollback proof, in one report (`tenant-harness run`).
+    pub async fn check_all(&mut self) -> Result<Report> {
+        self.check_parts(Parts::ALL).await
+    }
+
+    /// The checks `parts` selects, in pipeline order, in one report whose
+    /// `parts` field names what ran (so reporters tell "passed" from "not run").
+    pub async fn check_parts(&mut self, parts: Parts) -> Result<Report> {
         let mut phases = self.phases.clone();
+        let mut ran = Vec::new();
+        let mut findings: Vec<Finding> = Vec::new();
+        let lap = |name: &str, t: Instant, phases: &mut Vec<Phase>| {
+            phases.push(Phase {
+                name: name.into(),
+                elapsed: t.elapsed(),
+            });
+        };
+        // Integrity always runs: the isolation oracle needs its tenant mapping.
         let t = Instant::now();
+        self.progress.step("integrity");
         let integrity =
             integrity::verify(&self.admin, &self.scenario, &self.snapshot, &self.users).await?;
-        phases.push(Phase {
-            name: "integrity".into(),
-            elapsed: t.elapsed(),
-        });
-        let mut findings: Vec<Finding> = integrity.findings.clone();
-        let (verify, verify_findings) = verify::run(&self.admin, &self.scenario.verify).await?;
-        findings.extend(verify_findings);
+        let mut verify = Vec::new();
+        if parts.integrity {
+            findings.extend(integrity.findings.clone());
+            let (results, verify_findings) =
+                verify::run(&self.admin, &self.scenario.verify).await?;
+            verify = results;
+            findings.extend(verify_findings);
+            ran.push(Part::Integrity);
+            lap("integrity", t, &mut phases);
+        }
         self.integrity = Some(integrity);
 
-        self.write_after_tenants(&mut phases).await?;
-        let t = Instant::now();
-        let after_tenants: Vec<String> =
-            self.after.iter().flat_map(|a| a.tenants.clone()).collect();
-        let roles: Vec<&str> = [
-            self.scenario.identity.role(),
-            self.scenario.identity.anon_role(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        integrity::build_expected(
-            &self.admin,
-            &self.scenario,
-            &self.snapshot,
-            &after_tenants,
-            &roles,
-        )
-        .await?;
-        let subjects = self.subjects().await?;
-        let (iso_findings, mut coverage) =
-            isolation::check(&self.admin, &subjects, &self.snapshot).await?;
-        findings.extend(iso_findings);
+        let mut coverage = Coverage::default();
+        let mut writes = crate::writes::WriteCoverage::default();
+        let mut search = None;
+        if parts.isolation || parts.writes || parts.search {
+            self.write_after_tenants(&mut phases).await?;
+            let after_tenants: Vec<String> =
+                self.after.iter().flat_map(|a| a.tenants.clone()).collect();
+            let roles: Vec<&str> = [
+                self.scenario.identity.role(),
+                self.scenario.identity.anon_role(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            integrity::build_expected(
+                &self.admin,
+                &self.scenario,
+                &self.snapshot,
+                &after_tenants,
+                &roles,
+            )
+            .await?;
+            let subjects = self.subjects().await?;
+            if parts.isolation {
+                let t = Instant::now();
+                self.progress.step("isolation");
+                findings.extend(self.check_isolation(&subjects, &mut coverage).await?);
+                ran.push(Part::Isolation);
+                lap("isolation", t, &mut phases);
+            }
+            if parts.writes {
+                let t = Instant::now();
+                self.progress.step("writes");
+                let (write_findings, w) = self.check_writes(&subjects).await?;
+                writes = w;
+                findings.extend(write_findings);
+                let (path_findings, view_pairs) =
+                    crate::paths::check(&self.admin, &subjects).await?;
+                findings.extend(path_findings);
+                writes.views_checked = view_pairs;
+                ran.push(Part::Writes);
+                lap("writes", t, &mut phases);
+            }
+            if parts.search {
+                let t = Instant::now();
+                self.progress.step("leak search");
+                search = self.search_leaks(&subjects).await?;
+                if let Some((f, s)) = search.as_ref().and_then(|s| Some((s.failure.as_ref()?, s))) {
+                    findings.push(
+                        Finding::new(
+                            "search.divergence",
+                            format!(
+                                "{} (shrunk; replay: tenant-harness run {} --seed {} --replay {}). As psql, connected as a superuser to the run's database:\n{}",
+                                f.reason,
+                                self.scenario.dir.display(),
+                                self.seed,
+                                s.seed,
+                                f.psql
+                            ),
+                        )
+                        .table(&f.table),
+                    );
+                }
+                if search.is_some() {
+                    ran.push(Part::Search);
+                }
+                lap("leak search", t, &mut phases);
+            }
+        }
+        let mut audit = Vec::new();
+        if parts.audit {
+            let t = Instant::now();
+            self.progress.step("audit");
+            audit = self.audit().await?;
+            audit::mark_proven(&mut audit, &findings);
+            findings = audit::absorb_accepted(&audit, findings);
+            findings.extend(audit::failing(&audit));
+            ran.push(Part::Audit);
+            lap("audit", t, &mut phases);
+        }
+        let mut rollback = None;
+        if parts.rollback {
+            self.progress.step("rollback");
+            if let Some(rb) = self.prove_rollback().await? {
+                phases.push(Phase {
+                    name: "rollback".into(),
+                    elapsed: rb.elapsed,
+                });
+                findings.extend(rb.proof.findings.clone());
+                ran.push(Part::Rollback);
+                rollback = Some(rb);
+            }
+        }
+        self.progress.done();
+
+        let integrity = self.integrity.as_ref().expect("set above");
+        let tables = if parts.integrity {
+            integrity.tables.clone()
+        } else {
+            Vec::new()
+        };
+        Ok(Report {
+            format_version: 1,
+            scenario: self.scenario.name.clone(),
+            backend: self.db.backend.to_string(),
+            server: self.db.description.clone(),
+            server_version: self.server_version.clone(),
+            seed: self.seed,
+            replay: format!(
+                "tenant-harness run {} --seed {}",
+                self.scenario.dir.display(),
+                self.seed
+            ),
+            parts: ran,
+            phases,
+            seeding: Some(self.seeding.clone()),
+            migrations: self.migrations.clone(),
+            integrity: tables,
+            tenants: integrity.tenants.clone(),
+            verify,
+            after: self.after.clone(),
+            isolation: coverage,
+            rollback,
+            search,
+            writes,
+            audit,
+            verdict: if findings.is_empty() { "pass" } else { "fail" }.into(),
+            findings,
+        })
+    }
+
+    /// The read side: every subject against every table, the rejected
+    /// tokens, and the application's own tenant-parameterised queries.
+    async fn check_isolation(
+        &self,
+        subjects: &[Subject],
+        coverage: &mut Coverage,
+    ) -> Result<Vec<Finding>> {
+        let (mut findings, cov) = isolation::check(&self.admin, subjects, &self.snapshot).await?;
+        *coverage = cov;
         let (token_findings, rejected) = self.check_rejected_tokens()?;
         findings.extend(token_findings);
         coverage.rejected_tokens = rejected;
@@ -726,86 +972,12 @@ impl Harness {
                     &self.scenario,
                     &self.snapshot,
                     &tenants,
-                    &mut coverage,
+                    coverage,
                 )
                 .await?,
             );
         }
-        phases.push(Phase {
-            name: "isolation".into(),
-            elapsed: t.elapsed(),
-        });
-        let t = Instant::now();
-        let (write_findings, mut writes) = self.check_writes(&subjects).await?;
-        findings.extend(write_findings);
-        let (path_findings, view_pairs) = crate::paths::check(&self.admin, &subjects).await?;
-        findings.extend(path_findings);
-        writes.views_checked = view_pairs;
-        phases.push(Phase {
-            name: "writes".into(),
-            elapsed: t.elapsed(),
-        });
-        let t = Instant::now();
-        let search = self.search_leaks(&subjects).await?;
-        if let Some(f) = search.as_ref().and_then(|s| s.failure.as_ref()) {
-            let s = search.as_ref().expect("checked");
-            findings.push(
-                Finding::new(
-                    "search.divergence",
-                    format!(
-                        "{} (shrunk; replay: tenant-harness run {} --seed {} --replay {}). As psql, connected as a superuser to the run's database:\n{}",
-                        f.reason,
-                        self.scenario.dir.display(),
-                        self.seed,
-                        s.seed,
-                        f.psql
-                    ),
-                )
-                .table(&f.table),
-            );
-        }
-        phases.push(Phase {
-            name: "leak search".into(),
-            elapsed: t.elapsed(),
-        });
-        let t = Instant::now();
-        let mut audit = self.audit().await?;
-        audit::mark_proven(&mut audit, &findings);
-        let mut findings = audit::absorb_accepted(&audit, findings);
-        findings.extend(audit::failing(&audit));
-        phases.push(Phase {
-            name: "audit".into(),
-            elapsed: t.elapsed(),
-        });
-
-        let integrity = self.integrity.as_ref().expect("set above");
-        Ok(Report {
-            format_version: 1,
-            scenario: self.scenario.name.clone(),
-            backend: self.db.backend.to_string(),
-            server: self.db.description.clone(),
-            server_version: self.server_version.clone(),
-            seed: self.seed,
-            replay: format!(
-                "tenant-harness run {} --seed {}",
-                self.scenario.dir.display(),
-                self.seed
-            ),
-            phases,
-            seeding: Some(self.seeding.clone()),
-            migrations: self.migrations.clone(),
-            integrity: integrity.tables.clone(),
-            tenants: integrity.tenants.clone(),
-            verify,
-            after: self.after.clone(),
-            isolation: coverage,
-            rollback: None,
-            search,
-            writes,
-            audit,
-            verdict: if findings.is_empty() { "pass" } else { "fail" }.into(),
-            findings,
-        })
+        Ok(findings)
     }
 
     /// Runs the scenario's rollback script on a copy of the migrated
@@ -826,26 +998,6 @@ impl Harness {
             proof,
             elapsed: t.elapsed(),
         }))
-    }
-
-    /// [`Harness::check`], then [`Harness::prove_rollback`], in one report.
-    pub async fn check_all(&mut self) -> Result<Report> {
-        let mut report = self.check().await?;
-        if let Some(rb) = self.prove_rollback().await? {
-            report.phases.push(Phase {
-                name: "rollback".into(),
-                elapsed: rb.elapsed,
-            });
-            report.findings.extend(rb.proof.findings.clone());
-            report.verdict = if report.findings.is_empty() {
-                "pass"
-            } else {
-                "fail"
-            }
-            .into();
-            report.rollback = Some(rb);
-        }
-        Ok(report)
     }
 
     /// The write, side-channel and privilege probes for `subjects`: each
@@ -901,11 +1053,11 @@ impl Harness {
         }
         let tenant_of = self.tenant_map();
         let seed = self.search.replay.unwrap_or(self.seed);
-        eprintln!(
+        self.progress.note(format!(
             "tenant-harness: leak search: {} cases, seed {seed} (replay: --replay {seed} or {}={seed})",
             self.search.cases,
             env::REPLAY
-        );
+        ));
         let report = crate::search::run(
             self.db.connect().await?,
             subjects,
@@ -996,9 +1148,13 @@ impl Harness {
             settings,
             rows,
             pools: &pools,
+            progress: &self.progress,
         })
         .await?;
+        self.progress.done();
         if let Some(o) = online {
+            self.progress
+                .status("online: applying the migration under the pre-migration load");
             let copy = baseline.fork("online").await?;
             report.online = Some(
                 bench::online::on_copy(&copy, &self.scenario, &actors, &pools, &o, self.seed)

@@ -46,6 +46,11 @@ impl JwtKeys {
         )
     }
 
+    /// The secret as text, for the report's redactor only.
+    pub(crate) fn secret_text(&self) -> String {
+        String::from_utf8_lossy(&self.secret).into_owned()
+    }
+
     /// Signs `claims`.
     pub fn mint(&self, claims: &Json) -> Result<String> {
         jsonwebtoken::encode(

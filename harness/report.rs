@@ -75,6 +75,25 @@ pub struct RollbackReport {
     pub elapsed: Duration,
 }
 
+/// A part of the checks; the report lists those that ran, so a reporter can
+/// tell a check that passed from one that was not run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Part {
+    /// Rows, tenant values and the plan's verification queries.
+    Integrity,
+    /// Reads as every identity, tokens, the application's queries.
+    Isolation,
+    /// Write, side-channel, privilege and definer-object probes.
+    Writes,
+    /// The property-based leak search.
+    Search,
+    /// The catalog audit.
+    Audit,
+    /// The rollback proof.
+    Rollback,
+}
+
 /// Everything a run found out.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -92,6 +111,8 @@ pub struct Report {
     pub seed: u64,
     /// The command line that replays this run's data.
     pub replay: String,
+    /// The parts of the checks that ran.
+    pub parts: Vec<Part>,
     /// Timed pipeline steps, in order.
     pub phases: Vec<Phase>,
     /// What seeding loaded.

@@ -8,6 +8,7 @@
 
 use crate::error::Result;
 use crate::finding::Finding;
+use crate::redact::{is_secret_column, MASK};
 use crate::scenario::VerifySpec;
 use serde::Serialize;
 use tokio_postgres::{Client, SimpleQueryMessage};
@@ -28,23 +29,6 @@ pub struct VerifyResult {
     pub expect: Option<String>,
     /// Whether it held; `None` without an expectation.
     pub passed: Option<bool>,
-}
-
-/// Whether a column name says it holds a secret.
-pub fn is_secret(column: &str) -> bool {
-    let c = column.to_ascii_lowercase();
-    [
-        "secret",
-        "password",
-        "passwd",
-        "token",
-        "api_key",
-        "apikey",
-        "credential",
-        "private_key",
-    ]
-    .iter()
-    .any(|s| c.contains(s))
 }
 
 /// Runs every query; a failing one is a finding, not an abort.
@@ -74,8 +58,8 @@ pub async fn run(
                             r.rows.push(
                                 (0..row.len())
                                     .map(|i| {
-                                        if r.columns.get(i).is_some_and(|c| is_secret(c)) {
-                                            "[redacted]".to_string()
+                                        if r.columns.get(i).is_some_and(|c| is_secret_column(c)) {
+                                            MASK.to_string()
                                         } else {
                                             row.get(i).unwrap_or("NULL").to_string()
                                         }
@@ -116,26 +100,4 @@ pub async fn run(
         results.push(r);
     }
     Ok((results, findings))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secret_columns_are_recognised() {
-        for c in [
-            "api_key",
-            "ManyChat_API_Key",
-            "client_secret",
-            "access_token",
-            "db_password",
-            "credentials",
-        ] {
-            assert!(is_secret(c), "{c}");
-        }
-        for c in ["tenant_id", "name", "mc_id", "amount"] {
-            assert!(!is_secret(c), "{c}");
-        }
-    }
 }

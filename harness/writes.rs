@@ -683,7 +683,8 @@ fn judge(
             Finding::new(
                 check,
                 format!(
-                    "{message}; reproduce as {label} (BEGIN; set role and claims; then): {sql}"
+                    "{message}; reproduce as {label} (BEGIN; set role and claims; then): {}",
+                    crate::redact::mask_json_text(sql)
                 ),
             )
             .table(&t.short)

@@ -99,6 +99,8 @@ pub struct Input<'a> {
     pub rows: u64,
     /// Keys `:id` draws from ([`id_pools`] on the migrated data).
     pub pools: &'a IdPools,
+    /// Where each query's start is reported.
+    pub progress: &'a crate::progress::Progress,
 }
 
 /// Runs the workload before and after, reads the plans, and judges each
@@ -112,6 +114,7 @@ pub async fn run(input: Input<'_>) -> Result<LoadReport> {
         settings,
         rows,
         pools,
+        progress,
     } = input;
     if scenario.workload.is_empty() {
         return Err(Error::Scenario {
@@ -211,10 +214,13 @@ pub async fn run(input: Input<'_>) -> Result<LoadReport> {
     let mut queries = Vec::new();
     for (qi, q) in scenario.workload.iter().enumerate() {
         let (b, a) = (2 * qi, 2 * qi + 1);
-        eprintln!(
-            "tenant-harness: load: {} ({} rounds)",
-            q.name, settings.rounds
-        );
+        progress.status(format!(
+            "load {}/{}: {} ({} rounds)",
+            qi + 1,
+            scenario.workload.len(),
+            q.name,
+            settings.rounds
+        ));
         if !warmup.is_zero() {
             pool.run(b, load, warmup).await;
             pool.run(a, load, warmup).await;

@@ -189,10 +189,6 @@ pub async fn on_copy(
     )
     .await?;
     let all: Vec<usize> = (0..targets.len()).collect();
-    eprintln!(
-        "tenant-harness: online: applying {} migration files under load",
-        scenario.migrations.len()
-    );
     pool.keep_timeline(true);
     run(
         pool,

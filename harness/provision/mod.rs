@@ -173,6 +173,31 @@ impl Database {
         })
     }
 
+    /// A `postgres://` URL of the run's database; the password is left out
+    /// unless `with_password` (it is the throw-away server's, or the
+    /// user's own with the url backend).
+    pub fn url(&self, with_password: bool) -> String {
+        let host = match self.config.get_hosts().first() {
+            Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+            Some(tokio_postgres::config::Host::Unix(p)) => p.display().to_string(),
+            None => "localhost".into(),
+        };
+        let port = self.config.get_ports().first().copied().unwrap_or(5432);
+        let user = self.config.get_user().unwrap_or("postgres");
+        let password = match self.config.get_password() {
+            Some(p) if with_password => format!(":{}", String::from_utf8_lossy(p)),
+            _ => String::new(),
+        };
+        format!("postgres://{user}{password}@{host}:{port}/{}", self.name)
+    }
+
+    /// The password the run connects with, for the report's redactor.
+    pub(crate) fn password(&self) -> Option<String> {
+        self.config
+            .get_password()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+    }
+
     /// The server version, e.g. `15.18`.
     pub async fn server_version(&self) -> Result<String> {
         let c = self.connect().await?;

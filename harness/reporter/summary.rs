@@ -1,0 +1,79 @@
+//! The table at the end of the human report: one row per scenario and
+//! part, with passed and failed counts, coloured when stdout is a terminal.
+
+use super::cases::{self, Case};
+use super::Document;
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, Color, ContentArrangement, Table};
+
+/// `(suite, cases, failed)` per suite, in first-seen order.
+pub fn by_suite(cases: &[Case<'_>]) -> Vec<(&'static str, usize, usize)> {
+    let mut out: Vec<(&'static str, usize, usize)> = Vec::new();
+    for c in cases {
+        let failed = usize::from(!c.passed());
+        match out.iter_mut().find(|(s, _, _)| *s == c.suite) {
+            Some(row) => {
+                row.1 += 1;
+                row.2 += failed;
+            }
+            None => out.push((c.suite, 1, failed)),
+        }
+    }
+    out
+}
+
+/// The summary table of `doc`, then its verdict line.
+pub fn table(doc: &Document, color: bool) -> String {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(["scenario", "part", "checks", "passed", "failed", ""]);
+    if !color {
+        t.force_no_tty();
+    } else {
+        t.enforce_styling();
+    }
+    let status = |ok: bool| {
+        let cell = Cell::new(if ok { "PASS" } else { "FAIL" });
+        if color {
+            cell.fg(if ok { Color::Green } else { Color::Red })
+        } else {
+            cell
+        }
+    };
+    for o in &doc.scenarios {
+        let name = o.name();
+        let mut all: Vec<Case<'_>> = Vec::new();
+        if let Some(r) = &o.checks {
+            all.extend(cases::of_checks(r));
+        }
+        if let Some(b) = &o.bench {
+            all.extend(cases::of_bench(b));
+        }
+        for (suite, total, failed) in by_suite(&all) {
+            t.add_row(vec![
+                Cell::new(&name),
+                Cell::new(suite),
+                Cell::new(total),
+                Cell::new(total - failed),
+                Cell::new(failed),
+                status(failed == 0),
+            ]);
+        }
+        if let Some(e) = &o.error {
+            t.add_row(vec![
+                Cell::new(&name),
+                Cell::new("error"),
+                Cell::new(""),
+                Cell::new(""),
+                Cell::new(""),
+                status(false),
+            ]);
+            let _ = e;
+        }
+    }
+    format!(
+        "{t}\nverdict: {} (exit {})\n",
+        doc.verdict.to_uppercase(),
+        doc.exit_code
+    )
+}
