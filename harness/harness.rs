@@ -65,6 +65,8 @@ pub struct HarnessBuilder {
     search: SearchSettings,
     benchmark: bool,
     migrate: bool,
+    /// Whether `start` keeps a copy of the migrated database for the rollback proof.
+    pub(crate) rollback_copy: bool,
     progress: Progress,
 }
 
@@ -265,8 +267,29 @@ impl HarnessBuilder {
         &self.scenario
     }
 
+    /// The seed the data will be generated from.
+    pub(crate) fn effective_seed(&self) -> u64 {
+        self.seed.unwrap_or(self.scenario.data.seed)
+    }
+
+    /// Where PostgreSQL will come from.
+    pub(crate) fn provision_options(&self) -> &Options {
+        &self.options
+    }
+
     /// Provisions PostgreSQL, loads the schema, seeds, snapshots and runs the migrations.
     pub async fn start(self) -> Result<Harness> {
+        let t = Instant::now();
+        self.progress.scenario_step(
+            &self.scenario.name,
+            format!("provisioning ({})", self.options.backend),
+        );
+        let db = provision::provision(&self.options).await?;
+        self.start_on(db, t).await
+    }
+
+    /// [`HarnessBuilder::start`] on a database already provisioned at `t`.
+    pub(crate) async fn start_on(self, db: Database, t: Instant) -> Result<Harness> {
         let seed = self.seed.unwrap_or(self.scenario.data.seed);
         let scenario = self.scenario;
         let mut progress = self.progress;
@@ -281,7 +304,7 @@ impl HarnessBuilder {
             None => JwtKeys::random(),
         };
         let mut phases = Vec::new();
-        let mut t = Instant::now();
+        let mut t = t;
         let mut lap = |name: &str, phases: &mut Vec<Phase>| {
             phases.push(Phase {
                 name: name.into(),
@@ -290,8 +313,6 @@ impl HarnessBuilder {
             t = Instant::now();
         };
 
-        progress.step(format!("provisioning ({})", self.options.backend));
-        let db = provision::provision(&self.options).await?;
         let admin = db.connect().await?;
         let server_version = db.server_version().await?;
         lap("provision", &mut phases);
@@ -341,15 +362,16 @@ impl HarnessBuilder {
         }
         lap("migrations", &mut phases);
         // The rollback is proved on a copy, so the checks keep the migrated state.
-        let (admin, rollback_db) = if scenario.rollback.is_some() && !self.benchmark && self.migrate
-        {
-            drop(admin);
-            let fork = db.fork("rollback").await?;
-            lap("copy for rollback", &mut phases);
-            (db.connect().await?, Some(fork))
-        } else {
-            (admin, None)
-        };
+        let (admin, rollback_db) =
+            if scenario.rollback.is_some() && !self.benchmark && self.migrate && self.rollback_copy
+            {
+                drop(admin);
+                let fork = db.fork("rollback").await?;
+                lap("copy for rollback", &mut phases);
+                (db.connect().await?, Some(fork))
+            } else {
+                (admin, None)
+            };
         Ok(Harness {
             progress,
             search: self.search,
@@ -370,6 +392,19 @@ impl HarnessBuilder {
             integrity: None,
         })
     }
+}
+
+/// What the checks need to know about a seeded, migrated database besides
+/// the database itself; stored inside a template so a later run can use it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct TemplateState {
+    pub seed: u64,
+    pub snapshot: Snapshot,
+    pub users: Vec<SeededUser>,
+    pub seeding: SeedSummary,
+    pub migrations: Vec<FileRun>,
+    pub phases: Vec<Phase>,
+    pub server_version: String,
 }
 
 /// A provisioned, seeded and migrated database, ready to be checked.
@@ -428,6 +463,7 @@ impl Harness {
             },
             benchmark: false,
             migrate: true,
+            rollback_copy: true,
             progress: Progress::hidden(),
             scenario,
         }
@@ -467,6 +503,11 @@ impl Harness {
     /// A superuser connection to the run's database (for setup, never for checks).
     pub fn admin(&self) -> &Client {
         &self.admin
+    }
+
+    /// Rows seeded over all tables before the migration.
+    pub fn seeded_rows(&self) -> u64 {
+        self.seeding.total_rows
     }
 
     /// The seed the data was generated from.
@@ -818,25 +859,7 @@ impl Harness {
         let mut writes = crate::writes::WriteCoverage::default();
         let mut search = None;
         if parts.isolation || parts.writes || parts.search {
-            self.write_after_tenants(&mut phases).await?;
-            let after_tenants: Vec<String> =
-                self.after.iter().flat_map(|a| a.tenants.clone()).collect();
-            let roles: Vec<&str> = [
-                self.scenario.identity.role(),
-                self.scenario.identity.anon_role(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            integrity::build_expected(
-                &self.admin,
-                &self.scenario,
-                &self.snapshot,
-                &after_tenants,
-                &roles,
-            )
-            .await?;
-            let subjects = self.subjects().await?;
+            let subjects = self.prepare_subjects(&mut phases).await?;
             if parts.isolation {
                 let t = Instant::now();
                 self.progress.step("isolation");
@@ -942,6 +965,65 @@ impl Harness {
             audit,
             verdict: if findings.is_empty() { "pass" } else { "fail" }.into(),
             findings,
+        })
+    }
+
+    /// Writes the `[after]` tenants, builds the isolation oracle and returns
+    /// who the checks impersonate (needs the integrity pass's tenant mapping).
+    async fn prepare_subjects(&mut self, phases: &mut Vec<Phase>) -> Result<Vec<Subject>> {
+        if self.integrity.is_none() {
+            self.integrity = Some(
+                integrity::verify(&self.admin, &self.scenario, &self.snapshot, &self.users).await?,
+            );
+        }
+        self.write_after_tenants(phases).await?;
+        let after_tenants: Vec<String> =
+            self.after.iter().flat_map(|a| a.tenants.clone()).collect();
+        let roles: Vec<&str> = [
+            self.scenario.identity.role(),
+            self.scenario.identity.anon_role(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        integrity::build_expected(
+            &self.admin,
+            &self.scenario,
+            &self.snapshot,
+            &after_tenants,
+            &roles,
+        )
+        .await?;
+        self.subjects().await
+    }
+
+    /// The identities, tables and tenants of the migrated database for your
+    /// own property tests ([`crate::strategies`]); `tables` limits the tables
+    /// in play (empty: up to six of the scenario's).
+    pub async fn arena(&mut self, tables: &[&str]) -> Result<crate::strategies::Arena> {
+        let mut phases = Vec::new();
+        let subjects = self.prepare_subjects(&mut phases).await?;
+        let mut snapshot = self.snapshot.clone();
+        if !tables.is_empty() {
+            snapshot.tables.retain(|t| {
+                tables.contains(&t.short.as_str()) || tables.contains(&t.table.as_str())
+            });
+        }
+        let client = self.db.connect().await?;
+        crate::probe::install(&client).await?;
+        let world = crate::search::world(
+            &client,
+            &subjects,
+            &snapshot,
+            &self.tenant_map(),
+            &self.scenario.tenancy.column,
+            self.seed,
+            if tables.is_empty() { 6 } else { tables.len() },
+        )
+        .await?;
+        Ok(crate::strategies::Arena {
+            world: std::sync::Arc::new(world),
+            client: std::sync::Arc::new(client),
         })
     }
 
@@ -1115,6 +1197,59 @@ impl Harness {
 
     /// Removes everything the run provisioned (also done on drop).
     pub fn close(self) {}
+
+    /// What a template stores about this harness's data.
+    pub(crate) fn template_state(&self) -> TemplateState {
+        TemplateState {
+            seed: self.seed,
+            snapshot: self.snapshot.clone(),
+            users: self.users.clone(),
+            seeding: self.seeding.clone(),
+            migrations: self.migrations.clone(),
+            phases: self.phases.clone(),
+            server_version: self.server_version.clone(),
+        }
+    }
+
+    /// The database alone, every connection of the harness closing.
+    pub(crate) fn into_template(self) -> Database {
+        self.db
+    }
+
+    /// A harness on `db`, a copy of a template whose state is `state`.
+    pub(crate) async fn from_template(
+        builder: HarnessBuilder,
+        db: Database,
+        state: TemplateState,
+    ) -> Result<Harness> {
+        let admin = db.connect().await?;
+        let keys = match builder
+            .jwt_secret
+            .or_else(|| builder.scenario.jwt_secret.clone())
+        {
+            Some(s) => JwtKeys::new(s),
+            None => JwtKeys::random(),
+        };
+        Ok(Harness {
+            progress: builder.progress,
+            search: builder.search,
+            scenario: builder.scenario,
+            admin,
+            seed: state.seed,
+            users: state.users,
+            snapshot: state.snapshot,
+            keys,
+            phases: state.phases,
+            seeding: state.seeding,
+            migrations: state.migrations,
+            server_version: state.server_version,
+            integrity: None,
+            after: None,
+            rollback_db: None,
+            baseline: None,
+            db,
+        })
+    }
 
     /// The load benchmark: the scenario's `[[workload]]` before and after
     /// the migration, interleaved, with plans read and thresholds judged;

@@ -29,7 +29,7 @@ pub const SCHEMA: &str = "tenant_harness";
 const EXAMPLES: i32 = 5;
 
 /// One table before the migration.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TableSnapshot {
     /// Schema-qualified name.
     pub table: String,
@@ -48,7 +48,7 @@ pub struct TableSnapshot {
 }
 
 /// Every tenant table before the migration.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Snapshot {
     /// One entry per scenario table, in scenario order.
     pub tables: Vec<TableSnapshot>,

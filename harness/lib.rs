@@ -31,7 +31,9 @@ pub mod reporter;
 pub mod scenario;
 pub mod search;
 pub mod seed;
+pub mod strategies;
 pub mod supabase;
+pub mod testing;
 pub mod verify;
 pub mod writes;
 

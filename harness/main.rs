@@ -665,9 +665,17 @@ async fn bench_driver(args: BenchDriverArgs) -> i32 {
 }
 
 async fn bench_template(args: BenchTemplateArgs) -> i32 {
-    let _ = (&args.scenario, args.databases, &args.server, &args.json);
-    eprintln!("tenant-harness: bench template: not built yet");
-    exit::USAGE
+    let b = match Harness::builder(&args.scenario) {
+        Ok(b) => b.options(args.server.options()),
+        Err(e) => return fail(e),
+    };
+    match tenant_harness::bench::template::run(b, args.databases).await {
+        Ok(t) => {
+            print!("{}", t.human());
+            write_json(args.json.as_deref(), &t).unwrap_or(exit::OK)
+        }
+        Err(e) => fail(e),
+    }
 }
 
 async fn seed(args: SeedArgs) -> i32 {

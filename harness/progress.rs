@@ -72,6 +72,13 @@ impl Progress {
         self.bar.set_prefix(name.to_string());
     }
 
+    /// Names the scenario and the step at once, on a shared handle (the
+    /// builder's, before it hands the progress to the harness).
+    pub fn scenario_step(&self, name: &str, what: impl Into<String>) {
+        self.bar.set_prefix(name.to_string());
+        self.step(what);
+    }
+
     /// The step the run is in now, e.g. `seeding`.
     pub fn step(&self, what: impl Into<String>) {
         if self.is_visible() && self.bar.is_finished() {

@@ -21,10 +21,16 @@ pub mod millis {
     pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_f64(d.as_secs_f64() * 1000.0)
     }
+
+    /// Reads milliseconds back (a template's stored run).
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let ms = <f64 as serde::Deserialize>::deserialize(d)?;
+        Ok(Duration::from_secs_f64(ms.max(0.0) / 1000.0))
+    }
 }
 
 /// One timed phase of the pipeline.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Phase {
     /// Pipeline step, e.g. `seed`.
     pub name: String,
@@ -34,7 +40,7 @@ pub struct Phase {
 }
 
 /// Rows loaded per table.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct SeedSummary {
     /// Rows per table, in load order.
     pub tables: Vec<(String, u64)>,

@@ -98,7 +98,7 @@ struct Board {
 }
 
 /// Everything a case is built from; read once before the search.
-struct World {
+pub(crate) struct World {
     boards: Vec<Board>,
     players: Vec<Player>,
     /// Tenant values.
@@ -160,7 +160,11 @@ pub struct Case {
     ops: Vec<Op>,
 }
 
-fn op_strategy(players: usize, boards: usize, tenants: usize) -> impl Strategy<Value = Op> {
+pub(crate) fn op_strategy(
+    players: usize,
+    boards: usize,
+    tenants: usize,
+) -> impl Strategy<Value = Op> {
     let p = 0..players;
     prop_oneof![
         (p.clone(), 0..boards).prop_map(|(player, board)| Op::Read { player, board }),
@@ -181,7 +185,11 @@ fn op_strategy(players: usize, boards: usize, tenants: usize) -> impl Strategy<V
     ]
 }
 
-fn case_strategy(players: usize, boards: usize, tenants: usize) -> impl Strategy<Value = Case> {
+pub(crate) fn case_strategy(
+    players: usize,
+    boards: usize,
+    tenants: usize,
+) -> impl Strategy<Value = Case> {
     (
         proptest::collection::vec((0..boards, 0..tenants), 1..5),
         proptest::collection::vec(op_strategy(players, boards, tenants), 1..8),
@@ -529,6 +537,29 @@ impl World {
     }
 
     /// The case's steps as a script a person can paste into psql.
+    /// Runs `case` (rolled back) and judges it: the divergence, if any,
+    /// with the psql script that reproduces it.
+    pub(crate) async fn try_case(&self, client: &Client, case: &Case) -> Result<Option<Failure>> {
+        let (steps, expects) = self.plan(case);
+        let outcomes = probe::run(client, &steps).await?;
+        Ok(self
+            .judge(case, &expects, &outcomes)
+            .map(|(reason, board)| Failure {
+                reason,
+                table: self.boards[board].snap.short.clone(),
+                psql: self.psql(&steps, &outcomes),
+            }))
+    }
+
+    /// The identities, tables and tenants in play.
+    pub(crate) fn dimensions(&self) -> (Vec<String>, Vec<String>, usize) {
+        (
+            self.players.iter().map(|p| p.label.clone()).collect(),
+            self.boards.iter().map(|b| b.snap.short.clone()).collect(),
+            self.tenants.len(),
+        )
+    }
+
     fn psql(&self, steps: &[Step], outcomes: &[Outcome]) -> String {
         let mut s = String::from("\\set ON_ERROR_ROLLBACK on\nBEGIN;\n");
         for (step, o) in steps.iter().zip(outcomes) {
@@ -572,7 +603,7 @@ fn rows_json_key(t: &TableSnapshot, key: &str) -> Vec<(String, Json)> {
 /// insert its own rows, a real row per tenant to copy, and what each
 /// identity may do to its own rows.
 #[allow(clippy::too_many_arguments)]
-async fn world(
+pub(crate) async fn world(
     admin: &Client,
     subjects: &[Subject],
     snapshot: &Snapshot,
@@ -779,19 +810,17 @@ pub async fn run(
         Ok(()) => {}
         Err(TestError::Fail(_, case)) => {
             // Replay the minimal case once more to print it with its outcomes.
-            let (steps, expects) = world.plan(&case);
-            let outcomes = probe::run(&client, &steps).await?;
-            let (reason, board) = world.judge(&case, &expects, &outcomes).unwrap_or_else(|| {
-                (
-                    "the case diverged while shrinking but not on replay".into(),
-                    0,
-                )
-            });
-            report.failure = Some(Failure {
-                reason,
-                table: world.boards[board].snap.short.clone(),
-                psql: world.psql(&steps, &outcomes),
-            });
+            report.failure =
+                Some(
+                    world
+                        .try_case(&client, &case)
+                        .await?
+                        .unwrap_or_else(|| Failure {
+                            reason: "the case diverged while shrinking but not on replay".into(),
+                            table: world.boards[0].snap.short.clone(),
+                            psql: String::new(),
+                        }),
+                );
         }
         Err(TestError::Abort(why)) => {
             return Err(Error::Impersonation(format!(

@@ -10,7 +10,7 @@ use tokio_postgres::Config;
 
 /// A seeded user and the tenant group the scenario says they belong to
 /// after the migration.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SeededUser {
     /// The user's id (also their `auth.users` id).
     pub id: uuid::Uuid,

@@ -21,8 +21,13 @@ fn bin() -> Command {
 
 /// The harness's temp dirs and the postgres processes serving them.
 fn footprint() -> (BTreeSet<PathBuf>, BTreeSet<String>) {
-    let dirs = std::fs::read_dir(std::env::temp_dir())
-        .unwrap()
+    let roots = [
+        std::env::temp_dir(),
+        tenant_harness::provision::local::data_root(),
+    ];
+    let dirs = roots
+        .iter()
+        .flat_map(|r| std::fs::read_dir(r).unwrap())
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             p.file_name()

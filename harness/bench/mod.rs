@@ -18,6 +18,7 @@ pub mod online;
 pub mod report;
 pub mod seeder;
 pub mod stats;
+pub mod template;
 
 pub use report::LoadReport;
 pub use seeder::{peak_rss_mib, scaled, seed, SeedBench};

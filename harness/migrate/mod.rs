@@ -9,13 +9,13 @@ pub mod split;
 
 use crate::error::{Error, Result};
 use crate::scenario::SqlFile;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::time::{Duration, Instant};
 use tokio_postgres::error::ErrorPosition;
 use tokio_postgres::Client;
 
 /// How one file went.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FileRun {
     /// The file name.
     pub file: String,
@@ -27,12 +27,12 @@ pub struct FileRun {
     /// The file's own BEGIN/COMMIT statements, folded into the harness's transaction.
     pub folded_transaction_control: usize,
     /// When the file began (to line it up with load running meanwhile).
-    #[serde(skip)]
+    #[serde(skip, default = "Instant::now")]
     pub started: Instant,
 }
 
 /// One statement's timing.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StatementRun {
     /// 1-based line where the statement starts.
     pub line: usize,
@@ -42,7 +42,7 @@ pub struct StatementRun {
     /// Time the server took.
     pub elapsed: Duration,
     /// When it was sent (to line it up with load running meanwhile).
-    #[serde(skip)]
+    #[serde(skip, default = "Instant::now")]
     pub started: Instant,
     /// The statement's full text.
     #[serde(skip)]

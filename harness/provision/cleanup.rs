@@ -56,6 +56,34 @@ impl Drop for Guard {
     }
 }
 
+static AT_EXIT: Mutex<Vec<Box<dyn Send>>> = Mutex::new(Vec::new());
+static AT_EXIT_HOOK: Once = Once::new();
+
+/// Keeps `value` (a server's or database's handle) alive until the process
+/// exits, then drops it, which tears it down. For what outlives every test
+/// of a test binary (a template's server): statics are never dropped, but
+/// `exit` runs this hook after the last test.
+pub fn keep_until_exit<T: Send + 'static>(value: T) {
+    AT_EXIT_HOOK.call_once(|| {
+        extern "C" fn drop_all() {
+            let all = std::mem::take(&mut *AT_EXIT.lock().unwrap_or_else(|e| e.into_inner()));
+            // Newest first, as at a signal.
+            for v in all.into_iter().rev() {
+                drop(v);
+            }
+        }
+        // SAFETY: `drop_all` is a plain `extern "C" fn()` that never unwinds
+        // across the boundary (teardowns swallow their errors).
+        unsafe {
+            nix::libc::atexit(drop_all);
+        }
+    });
+    AT_EXIT
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(Box::new(value));
+}
+
 fn install_signal_handler() {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {

@@ -148,29 +148,66 @@ impl Database {
     }
 
     async fn derive(&self, suffix: &str, template: &str) -> Result<Database> {
-        let name = format!("{}_{suffix}", self.name);
+        self.create_from(&format!("{}_{suffix}", self.name), template, "")
+            .await
+    }
+
+    /// A new database `name` on this database's server, copied from
+    /// `template` with the given `CREATE DATABASE` options, dropped when the
+    /// returned handle is.
+    pub(crate) async fn create_from(
+        &self,
+        name: &str,
+        template: &str,
+        options: &str,
+    ) -> Result<Database> {
         let c = connect(
             &self.maintenance,
             &format!("connecting to {}", self.description),
         )
         .await?;
-        c.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
-            .await
-            .map_err(Error::db(format!(
-                "creating database {name} from {template}"
-            )))?;
+        c.batch_execute(&format!(
+            "CREATE DATABASE {name} TEMPLATE {template}{options}"
+        ))
+        .await
+        .map_err(Error::db(format!(
+            "creating database {name} from {template}"
+        )))?;
         let mut config = self.config.clone();
-        config.dbname(&name);
-        let guard = drop_database_guard(&self.maintenance, &name, &self.description);
+        config.dbname(name);
+        let guard = drop_database_guard(&self.maintenance, name, &self.description);
         Ok(Database {
             config,
             maintenance: self.maintenance.clone(),
-            name,
+            name: name.to_string(),
             backend: self.backend,
             description: self.description.clone(),
             _database: Some(guard),
             _server: None,
         })
+    }
+
+    /// Another handle on the same database that tears nothing down when
+    /// dropped (the original keeps that job).
+    pub(crate) fn handle(&self) -> Database {
+        Database {
+            config: self.config.clone(),
+            maintenance: self.maintenance.clone(),
+            name: self.name.clone(),
+            backend: self.backend,
+            description: self.description.clone(),
+            _database: None,
+            _server: None,
+        }
+    }
+
+    /// A connection to the server's maintenance database (CREATE, DROP, ALTER DATABASE).
+    pub(crate) async fn maintenance(&self) -> Result<Client> {
+        connect(
+            &self.maintenance,
+            &format!("connecting to {}", self.description),
+        )
+        .await
     }
 
     /// A `postgres://` URL of the run's database; the password is left out
