@@ -78,6 +78,10 @@ pub enum Error {
         source: tokio_postgres::Error,
     },
 
+    /// The command was given something it cannot work with; the message names the flag that fixes it.
+    #[error("{0}")]
+    Usage(String),
+
     /// A report could not be written.
     #[error("writing {}: {source}", path.display())]
     Io {
@@ -93,7 +97,7 @@ impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Scenario { .. } | Error::Seed(_) => exit::USAGE,
+            Error::Scenario { .. } | Error::Seed(_) | Error::Usage(_) => exit::USAGE,
             Error::Statement { is_migration, .. } => {
                 if *is_migration {
                     exit::FINDINGS

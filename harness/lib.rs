@@ -18,6 +18,7 @@ pub mod error;
 pub mod finding;
 mod harness;
 pub mod impersonate;
+pub mod init;
 pub mod integrity;
 pub mod isolation;
 pub mod migrate;

@@ -340,8 +340,8 @@ struct InitArgs {
     /// The column that owned rows before the migration (default: the one most business tables share, e.g. org_id).
     #[arg(long)]
     owner_column: Option<String>,
-    /// How users were grouped into tenants by the migration's backfill: per_user, email_domain or single.
-    #[arg(long, value_parser = ["per_user", "email_domain", "single"])]
+    /// How the migration's backfill groups existing users into tenants: user (one each), email_domain or single.
+    #[arg(long, value_parser = ["user", "email_domain", "single"])]
     group_by: Option<String>,
     /// Never ask: fail (exit 2) naming the flag for anything that cannot be inferred.
     #[arg(long, env = "TENANT_HARNESS_NO_INPUT", value_parser = clap::builder::BoolishValueParser::new())]
@@ -719,10 +719,58 @@ async fn seed(args: SeedArgs) -> i32 {
     exit::OK
 }
 
+/// Asks on the terminal (dialoguer) for what `init` cannot infer.
+struct Prompt;
+
+impl tenant_harness::init::Ask for Prompt {
+    fn choose(
+        &mut self,
+        question: &str,
+        choices: &[String],
+        flag: &str,
+    ) -> tenant_harness::Result<usize> {
+        dialoguer::Select::new()
+            .with_prompt(format!("{question} [{flag}]"))
+            .items(choices)
+            .default(0)
+            .interact()
+            .map_err(|e| tenant_harness::Error::Usage(format!("{question}: {e}; pass {flag}")))
+    }
+}
+
 async fn init(args: InitArgs) -> i32 {
-    let _ = (&args.migrations, &args.server);
-    eprintln!("tenant-harness: init: not built yet");
-    exit::USAGE
+    let opts = tenant_harness::init::InitOptions {
+        migrations: args.migrations.clone(),
+        out: args.out.clone(),
+        name: args.name.clone(),
+        split_at: args.split_at.clone(),
+        tenant_column: args.tenant_column.clone(),
+        owner_column: args.owner_column.clone(),
+        group_by: args.group_by.clone(),
+        force: args.force,
+    };
+    let interactive = !args.no_input
+        && std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal()
+        && std::env::var_os("CI").is_none();
+    let mut prompt = Prompt;
+    let mut none = tenant_harness::init::NoInput;
+    let ask: &mut dyn tenant_harness::init::Ask = if interactive { &mut prompt } else { &mut none };
+    match tenant_harness::init::scaffold(&opts, &args.server.options(), ask).await {
+        Ok(s) => {
+            println!("wrote {}", s.dir.display());
+            for d in &s.decisions {
+                println!("  - {d}");
+            }
+            println!(
+                "next: read {}/scenario.toml, then: tenant-harness run {}",
+                s.dir.display(),
+                s.dir.display()
+            );
+            exit::OK
+        }
+        Err(e) => fail(e),
+    }
 }
 
 /// Writes `value` as JSON to `path` when there is one; `Some(exit code)` when that fails.

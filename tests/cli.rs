@@ -15,7 +15,10 @@ static SERIAL: Mutex<()> = Mutex::new(());
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_tenant-harness"));
-    c.env("TENANT_HARNESS_BACKEND", "local");
+    c.env("TENANT_HARNESS_BACKEND", "local")
+        // The load benchmark has tests of its own (tests/bench.rs).
+        .env("TENANT_HARNESS_NO_BENCH", "1")
+        .env_remove("GITHUB_STEP_SUMMARY");
     c
 }
 
@@ -207,4 +210,162 @@ fn a_panic_in_a_test_still_removes_the_server() {
     .join();
     assert!(result.is_err());
     assert_eq!(footprint(), before);
+}
+
+#[test]
+fn every_report_format_names_the_failing_table_and_no_secret_appears() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = copy_scenario(Some(("99_bad.sql", &known_bad("tags_without_rls.sql"))));
+    let out_dir = tempfile::tempdir().unwrap();
+    let summary = out_dir.path().join("step-summary.md");
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    let secret = "jwt-secret-that-must-never-be-printed-0123456789";
+    let out = bin()
+        .arg("check")
+        .arg(dir.path())
+        .args(["--format", "junit", "--search-cases", "16", "--out"])
+        .arg(out_dir.path().join("reports"))
+        .env("TENANT_HARNESS_JWT_SECRET", secret)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let junit = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(junit.starts_with("<?xml"), "{junit}");
+    // One case per table and part; the failing one carries the finding.
+    let case = junit
+        .split("<testcase ")
+        .find(|c| c.contains("name=\"tags\"") && c.contains("isolation"))
+        .expect("a test case for tags in the isolation suite");
+    assert!(
+        case.contains("<failure") && case.contains("isolation.foreign-rows"),
+        "{case}"
+    );
+    assert!(
+        junit.contains("name=\"clients\""),
+        "passing tables are cases too"
+    );
+
+    let reports = out_dir.path().join("reports");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(reports.join("report.json")).unwrap()).unwrap();
+    assert_eq!(json["format_version"], 1);
+    assert_eq!(json["command"], "check");
+    assert_eq!(json["exit_code"], 1);
+    assert_eq!(json["scenarios"][0]["checks"]["verdict"], "fail");
+    let markdown = std::fs::read_to_string(reports.join("report.md")).unwrap();
+    assert!(markdown.contains("isolation: tags"), "{markdown}");
+    let html = std::fs::read_to_string(reports.join("report.html")).unwrap();
+    assert!(html.contains("<html") && html.contains("tags"));
+    let step = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        step.starts_with("earlier step\n") && step.contains("## tenant-harness check"),
+        "the summary is appended: {step}"
+    );
+
+    let mut everything = format!(
+        "{junit}{}{markdown}{html}{step}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    everything.push_str(&std::fs::read_to_string(reports.join("report.json")).unwrap());
+    everything.push_str(&std::fs::read_to_string(reports.join("junit.xml")).unwrap());
+    assert!(
+        !everything.contains(secret),
+        "the JWT secret leaked into a report"
+    );
+}
+
+#[test]
+fn init_writes_a_scenario_that_runs_and_asks_for_what_it_cannot_infer() {
+    let project = tempfile::tempdir().unwrap();
+    let migrations = project.path().join("supabase/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    let scenario = scenario_dir();
+    std::fs::copy(
+        scenario.join("before.sql"),
+        migrations.join("20250101000000_initial.sql"),
+    )
+    .unwrap();
+    for e in std::fs::read_dir(scenario.join("migrations")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), migrations.join(e.file_name())).unwrap();
+    }
+    let out = bin()
+        .current_dir(project.path())
+        .args(["init", "--no-input"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dir = project
+        .path()
+        .join("tenant-harness")
+        .join(project.path().file_name().unwrap());
+    let toml = std::fs::read_to_string(dir.join("scenario.toml")).unwrap();
+    for inferred in [
+        "column = \"tenant_id\"",
+        "group_by = \"email_domain\"",
+        "shared_domains = [\"myroihome.com\"]",
+        "via = \"jwt_sub\"",
+        "table = \"profiles\"",
+        "owner = \"org_id\"",
+    ] {
+        assert!(toml.contains(inferred), "{inferred} in\n{toml}");
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.join("migrations")).unwrap().count(),
+        std::fs::read_dir(scenario.join("migrations"))
+            .unwrap()
+            .count(),
+        "the files from the first that adds tenant_id on are the migration under test"
+    );
+    let out = bin()
+        .arg("check")
+        .arg(&dir)
+        .args(["--search-cases", "0", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(
+        json["scenarios"][0]["error"],
+        serde_json::Value::Null,
+        "{json}"
+    );
+    assert!(
+        json["scenarios"][0]["checks"]["integrity"]
+            .as_array()
+            .unwrap()
+            .len()
+            > 30
+    );
+
+    // A backfill that says nothing about how users map to tenants: asked, and without a terminal, named.
+    let plain = tempfile::tempdir().unwrap();
+    std::fs::write(
+        plain.path().join("001_schema.sql"),
+        "CREATE TABLE users (id int PRIMARY KEY, email text);\nCREATE TABLE notes (id int PRIMARY KEY, user_id int REFERENCES users);",
+    )
+    .unwrap();
+    std::fs::write(
+        plain.path().join("002_tenants.sql"),
+        "CREATE TABLE tenants (id int PRIMARY KEY);\nALTER TABLE notes ADD COLUMN tenant_id int REFERENCES tenants;",
+    )
+    .unwrap();
+    let out = bin()
+        .arg("init")
+        .arg(plain.path())
+        .arg("--no-input")
+        .arg("--out")
+        .arg(plain.path().join("scenario"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--group-by"), "{stderr}");
 }

@@ -110,9 +110,8 @@ pub fn data_root() -> PathBuf {
         return PathBuf::from(dir);
     }
     let shm = Path::new("/dev/shm");
-    let roomy = nix::sys::statvfs::statvfs(shm).is_ok_and(|s| {
-        s.blocks_available().saturating_mul(s.fragment_size()) >= 2 << 30
-    });
+    let roomy = nix::sys::statvfs::statvfs(shm)
+        .is_ok_and(|s| s.blocks_available().saturating_mul(s.fragment_size()) >= 2 << 30);
     if roomy && nix::unistd::access(shm, nix::unistd::AccessFlags::W_OK).is_ok() {
         shm.to_path_buf()
     } else {
