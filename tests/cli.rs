@@ -3,9 +3,9 @@
 
 mod common;
 
-use common::{known_bad, scenario_dir};
+use common::{copy_dir, known_bad, scenario_dir};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -54,19 +54,6 @@ fn copy_scenario(extra: Option<(&str, &str)>) -> tempfile::TempDir {
         std::fs::write(dir.path().join("migrations").join(name), sql).unwrap();
     }
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]

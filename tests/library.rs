@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{known_bad, local, scenario_dir};
+use common::{copy_dir, known_bad, local, scenario_dir};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use tenant_harness::testing::TestDatabases;
 use tenant_harness::Backend;
@@ -114,19 +114,6 @@ async fn a_template_on_a_server_is_reused_by_the_next_run_and_rebuilt_when_a_fil
         templates, 1,
         "the stale template of the scenario is dropped"
     );
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 /// Runs `cases` cases of the arena's strategy; the shrunk leak, if any.

@@ -86,6 +86,15 @@ fn suite_of(check: &str) -> &'static str {
     }
 }
 
+/// Every case of one scenario's outcome: its checks', then its benchmark's.
+pub fn of_outcome(o: &super::Outcome) -> Vec<Case<'_>> {
+    let mut all = o.checks.as_ref().map(of_checks).unwrap_or_default();
+    if let Some(b) = &o.bench {
+        all.extend(of_bench(b));
+    }
+    all
+}
+
 /// The cases of a checks report.
 pub fn of_checks(report: &Report) -> Vec<Case<'_>> {
     let mut cases: Vec<Case<'_>> = Vec::new();

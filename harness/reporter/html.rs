@@ -4,7 +4,7 @@
 //! latency before and after per query (median with a whisker to p99), and
 //! the overhead per query with its 95 % interval against the limit.
 
-use super::cases::{self, Case};
+use super::cases;
 use super::Document;
 use crate::bench::LoadReport;
 use plotters::prelude::*;
@@ -27,13 +27,7 @@ pub fn render(doc: &Document) -> String {
         code = doc.exit_code
     );
     for s in &doc.scenarios {
-        let mut all: Vec<Case<'_>> = Vec::new();
-        if let Some(r) = &s.checks {
-            all.extend(cases::of_checks(r));
-        }
-        if let Some(b) = &s.bench {
-            all.extend(cases::of_bench(b));
-        }
+        let all = cases::of_outcome(s);
         let class = if s.exit_code() == 0 { "pass" } else { "fail" };
         let _ = writeln!(
             o,

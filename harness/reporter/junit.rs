@@ -13,13 +13,7 @@ pub fn render(doc: &Document) -> String {
     let mut report = Report::new("tenant-harness");
     for o in &doc.scenarios {
         let scenario = o.name();
-        let mut all: Vec<Case<'_>> = Vec::new();
-        if let Some(r) = &o.checks {
-            all.extend(cases::of_checks(r));
-        }
-        if let Some(b) = &o.bench {
-            all.extend(cases::of_bench(b));
-        }
+        let all = cases::of_outcome(o);
         let mut suites: BTreeMap<&str, Vec<TestCase>> = BTreeMap::new();
         for c in &all {
             suites

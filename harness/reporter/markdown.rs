@@ -17,13 +17,7 @@ pub fn render(doc: &Document) -> String {
     );
     for s in &doc.scenarios {
         let name = s.name();
-        let mut all: Vec<Case<'_>> = Vec::new();
-        if let Some(r) = &s.checks {
-            all.extend(cases::of_checks(r));
-        }
-        if let Some(b) = &s.bench {
-            all.extend(cases::of_bench(b));
-        }
+        let all = cases::of_outcome(s);
         let mark = if s.exit_code() == 0 { "✅" } else { "❌" };
         let _ = writeln!(o, "### {mark} `{name}`\n");
         if let Some(r) = &s.checks {

@@ -42,13 +42,7 @@ pub fn table(doc: &Document, color: bool) -> String {
     };
     for o in &doc.scenarios {
         let name = o.name();
-        let mut all: Vec<Case<'_>> = Vec::new();
-        if let Some(r) = &o.checks {
-            all.extend(cases::of_checks(r));
-        }
-        if let Some(b) = &o.bench {
-            all.extend(cases::of_bench(b));
-        }
+        let all = cases::of_outcome(o);
         for (suite, total, failed) in by_suite(&all) {
             t.add_row(vec![
                 Cell::new(&name),

@@ -65,3 +65,17 @@ pub fn failing_audit(report: &Report, rule: &str) -> Vec<String> {
         .map(|a| a.object.clone())
         .collect()
 }
+
+/// Copies a folder tree (a scenario to vary in a temp dir).
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
