@@ -292,8 +292,7 @@ impl HarnessBuilder {
     pub(crate) async fn start_on(self, db: Database, t: Instant) -> Result<Harness> {
         let seed = self.seed.unwrap_or(self.scenario.data.seed);
         let scenario = self.scenario;
-        let mut progress = self.progress;
-        progress.scenario(&scenario.name);
+        let progress = self.progress;
         progress.note(format!(
             "tenant-harness: scenario {} with seed {seed} (replay: --seed {seed} or {}={seed})",
             scenario.name,
@@ -316,7 +315,7 @@ impl HarnessBuilder {
         let admin = db.connect().await?;
         let server_version = db.server_version().await?;
         lap("provision", &mut phases);
-        progress.step("loading the pre-migration schema");
+        progress.scenario_step(&scenario.name, "loading the pre-migration schema");
         if scenario.supabase {
             supabase::install(&admin).await?;
             lap("supabase objects", &mut phases);

@@ -136,27 +136,16 @@ struct CheckOptions {
 
 #[derive(Args)]
 struct RunArgs {
-    /// Scenario folders (scenario.toml, before.sql, migrations/).
-    #[arg(
-        required = true,
-        env = "TENANT_HARNESS_SCENARIOS",
-        value_delimiter = ','
-    )]
-    scenarios: Vec<PathBuf>,
+    #[command(flatten)]
+    check: CheckArgs,
     /// Skip the load benchmark.
     #[arg(long, env = "TENANT_HARNESS_NO_BENCH", value_parser = clap::builder::BoolishValueParser::new())]
     no_bench: bool,
-    #[command(flatten)]
-    checks: CheckOptions,
-    #[command(flatten)]
-    server: ServerArgs,
-    #[command(flatten)]
-    output: OutputArgs,
 }
 
 #[derive(Args)]
 struct CheckArgs {
-    /// Scenario folders.
+    /// Scenario folders (scenario.toml, before.sql, migrations/).
     #[arg(
         required = true,
         env = "TENANT_HARNESS_SCENARIOS",
@@ -369,8 +358,8 @@ async fn main() -> ExitCode {
         }
     };
     let code = match cli.command {
-        Command::Run(a) => {
-            let bench = (!a.no_bench).then(Default::default);
+        Command::Run(RunArgs { check: a, no_bench }) => {
+            let bench = (!no_bench).then(Default::default);
             judge(
                 "run",
                 &a.scenarios,

@@ -15,7 +15,6 @@ use std::time::Duration;
 #[derive(Clone, Debug)]
 pub struct Progress {
     bar: ProgressBar,
-    prefix: String,
 }
 
 impl Default for Progress {
@@ -42,7 +41,6 @@ impl Progress {
     pub fn hidden() -> Progress {
         Progress {
             bar: ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden()),
-            prefix: String::new(),
         }
     }
 
@@ -55,10 +53,7 @@ impl Progress {
             .expect("valid template"),
         );
         bar.enable_steady_tick(Duration::from_millis(120));
-        Progress {
-            bar,
-            prefix: String::new(),
-        }
+        Progress { bar }
     }
 
     /// Whether anything is drawn.
@@ -66,14 +61,7 @@ impl Progress {
         !self.bar.is_hidden()
     }
 
-    /// Names what the run is working for (the scenario) in front of each step.
-    pub fn scenario(&mut self, name: &str) {
-        self.prefix = name.to_string();
-        self.bar.set_prefix(name.to_string());
-    }
-
-    /// Names the scenario and the step at once, on a shared handle (the
-    /// builder's, before it hands the progress to the harness).
+    /// Names the scenario shown in front of each step, and the step.
     pub fn scenario_step(&self, name: &str, what: impl Into<String>) {
         self.bar.set_prefix(name.to_string());
         self.step(what);
@@ -125,8 +113,8 @@ mod tests {
 
     #[test]
     fn hidden_progress_draws_nothing_and_accepts_every_call() {
-        let mut p = Progress::hidden();
-        p.scenario("s");
+        let p = Progress::hidden();
+        p.scenario_step("s", "provisioning");
         p.step("seeding");
         p.done();
         assert!(!p.is_visible());

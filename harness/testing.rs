@@ -189,9 +189,10 @@ async fn build(
     let work = anchor.sibling("template").await?;
     let work_name = work.name.clone();
     let harness = b.start_on(work, Instant::now()).await?;
-    let state = {
+    let state = harness.template_state();
+    {
         let c = harness.admin();
-        let json = serde_json::to_string(&harness.template_state()).expect("state serialises");
+        let json = serde_json::to_string(&state).expect("state serialises");
         c.batch_execute(&format!(
             "CREATE TABLE {s}.template_state (state jsonb NOT NULL)",
             s = crate::integrity::SCHEMA
@@ -207,8 +208,7 @@ async fn build(
         )
         .await
         .map_err(Error::db("storing the template's state"))?;
-        harness.template_state()
-    };
+    }
     let db = harness.into_template();
     // Older templates of this scenario are stale now.
     let stale: Vec<String> = admin

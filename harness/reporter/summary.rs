@@ -53,7 +53,7 @@ pub fn table(doc: &Document, color: bool) -> String {
                 status(failed == 0),
             ]);
         }
-        if let Some(e) = &o.error {
+        if o.error.is_some() {
             t.add_row(vec![
                 Cell::new(&name),
                 Cell::new("error"),
@@ -62,7 +62,6 @@ pub fn table(doc: &Document, color: bool) -> String {
                 Cell::new(""),
                 status(false),
             ]);
-            let _ = e;
         }
     }
     format!(
