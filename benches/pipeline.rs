@@ -5,7 +5,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
-use tenant_harness::migrate::split::split;
+use tenant_sql::split;
 use tenant_harness::Scenario;
 
 fn split_migrations(c: &mut Criterion) {

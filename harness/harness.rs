@@ -16,12 +16,14 @@
 //! snapshot → migrations (in `start`), then integrity → isolation → report
 //! (in `check`).
 
+use crate::checks::CheckId;
 use crate::error::{Error, Result};
-use crate::finding::Finding;
+use crate::checks::Finding;
 use crate::impersonate::{anon_claims, user_claims, Actor, JwtKeys};
-use crate::integrity::{Integrity, Snapshot};
-use crate::isolation::Coverage;
-use crate::isolation::{self, Subject};
+use crate::checks::integrity::Integrity;
+use crate::snapshot::Snapshot;
+use crate::checks::isolation::Coverage;
+use crate::checks::isolation::{self, Subject};
 use crate::migrate::{self, FileRun};
 use crate::progress::Progress;
 use crate::provision::{self, Backend, Database, Options};
@@ -29,7 +31,8 @@ use crate::report::Part;
 use crate::report::{AfterSummary, Phase, Report, RollbackReport, SeedSummary};
 use crate::scenario::{Identity, Scenario};
 use crate::seed::SeededUser;
-use crate::{audit, bench, integrity, seed, supabase, verify};
+use crate::checks::{audit, integrity, verify};
+use crate::{bench, seed, supabase};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tokio_postgres::Client;
@@ -333,7 +336,7 @@ impl HarnessBuilder {
             .batch_execute("ANALYZE")
             .await
             .map_err(Error::db("ANALYZE after seeding"))?;
-        let snapshot = integrity::snapshot(&admin, &scenario, &users).await?;
+        let snapshot = crate::snapshot::snapshot(&admin, &scenario, &users).await?;
         lap("snapshot", &mut phases);
         // The benchmark's pre-migration side: a copy taken now (nothing may be connected meanwhile).
         let (admin, baseline) = if self.benchmark {
@@ -797,7 +800,7 @@ impl Harness {
             match self.keys.verify(&token) {
                 Err(_) => rejected.push(label.to_string()),
                 Ok(_) => findings.push(Finding::new(
-                    "identity.token-accepted",
+                    CheckId::IdentityTokenAccepted,
                     format!(
                         "{label} was accepted; it must be rejected before reaching the database"
                     ),
@@ -855,7 +858,7 @@ impl Harness {
         self.integrity = Some(integrity);
 
         let mut coverage = Coverage::default();
-        let mut writes = crate::writes::WriteCoverage::default();
+        let mut writes = crate::checks::writes::WriteCoverage::default();
         let mut search = None;
         if parts.isolation || parts.writes || parts.search {
             let subjects = self.prepare_subjects(&mut phases).await?;
@@ -873,7 +876,7 @@ impl Harness {
                 writes = w;
                 findings.extend(write_findings);
                 let (path_findings, view_pairs) =
-                    crate::paths::check(&self.admin, &subjects).await?;
+                    crate::checks::paths::check(&self.admin, &subjects).await?;
                 findings.extend(path_findings);
                 writes.views_checked = view_pairs;
                 ran.push(Part::Writes);
@@ -886,7 +889,7 @@ impl Harness {
                 if let Some((f, s)) = search.as_ref().and_then(|s| Some((s.failure.as_ref()?, s))) {
                     findings.push(
                         Finding::new(
-                            "search.divergence",
+                            CheckId::SearchDivergence,
                             format!(
                                 "{} (shrunk; replay: tenant-harness run {} --seed {} --replay {}). As psql, connected as a superuser to the run's database:\n{}",
                                 f.reason,
@@ -1010,7 +1013,7 @@ impl Harness {
         }
         let client = self.db.connect().await?;
         crate::probe::install(&client).await?;
-        let world = crate::search::world(
+        let world = crate::checks::search::world(
             &client,
             &subjects,
             &snapshot,
@@ -1086,11 +1089,11 @@ impl Harness {
     async fn check_writes(
         &self,
         subjects: &[Subject],
-    ) -> Result<(Vec<Finding>, crate::writes::WriteCoverage)> {
+    ) -> Result<(Vec<Finding>, crate::checks::writes::WriteCoverage)> {
         let tenant_of = self.tenant_map();
-        let targets: Vec<crate::writes::Target> = subjects
+        let targets: Vec<crate::checks::writes::Target> = subjects
             .iter()
-            .map(|s| crate::writes::Target {
+            .map(|s| crate::checks::writes::Target {
                 subject: s,
                 own_tenant: s
                     .group
@@ -1098,7 +1101,7 @@ impl Harness {
                     .map(|g| tenant_of.get(g).cloned().unwrap_or_default()),
             })
             .collect();
-        crate::writes::check(
+        crate::checks::writes::check(
             &self.admin,
             &targets,
             &self.snapshot,
@@ -1128,7 +1131,7 @@ impl Harness {
     async fn search_leaks(
         &self,
         subjects: &[Subject],
-    ) -> Result<Option<crate::search::SearchReport>> {
+    ) -> Result<Option<crate::checks::search::SearchReport>> {
         if self.search.cases == 0 || subjects.is_empty() {
             return Ok(None);
         }
@@ -1139,13 +1142,13 @@ impl Harness {
             self.search.cases,
             env::REPLAY
         ));
-        let report = crate::search::run(
+        let report = crate::checks::search::run(
             self.db.connect().await?,
             subjects,
             &self.snapshot,
             &tenant_of,
             &self.scenario.tenancy.column,
-            &crate::search::Options {
+            &crate::checks::search::Options {
                 cases: self.search.cases,
                 seed,
                 persist: self.search.persist.clone(),

@@ -12,17 +12,14 @@
 
 #![warn(missing_docs)]
 
-pub mod audit;
 pub mod bench;
+pub mod checks;
+pub mod core;
 pub mod error;
-pub mod finding;
 mod harness;
 pub mod impersonate;
 pub mod init;
-pub mod integrity;
-pub mod isolation;
 pub mod migrate;
-pub mod paths;
 pub mod probe;
 pub mod progress;
 pub mod provision;
@@ -30,16 +27,14 @@ pub mod redact;
 pub mod report;
 pub mod reporter;
 pub mod scenario;
-pub mod search;
 pub mod seed;
+pub mod snapshot;
 pub mod strategies;
 pub mod supabase;
 pub mod testing;
-pub mod verify;
-pub mod writes;
 
 pub use error::{exit, Error, Result};
-pub use finding::Finding;
+pub use checks::{CheckId, Finding};
 pub use harness::{env, Harness, HarnessBuilder, Parts};
 pub use provision::Backend;
 pub use report::Report;

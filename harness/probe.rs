@@ -14,7 +14,7 @@
 //! script in a transaction that it rolls back, so no probe changes the data.
 
 use crate::error::{Error, Result};
-use crate::integrity::SCHEMA;
+use crate::core::names::HARNESS_SCHEMA as SCHEMA;
 use postgres_types::Type;
 use serde::Serialize;
 use serde_json::{json, Value as Json};

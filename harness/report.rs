@@ -3,38 +3,22 @@
 //! for machines; the JSON carries `"format_version": 1`.
 
 use crate::error::{exit, Error, Result};
-use crate::finding::Finding;
-use crate::integrity::TableIntegrity;
-use crate::isolation::Coverage;
+pub use crate::checks::Part;
+use crate::checks::Finding;
+use crate::checks::integrity::TableIntegrity;
+use crate::checks::isolation::Coverage;
 use crate::migrate::FileRun;
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
-/// Serialises a `Duration` as milliseconds (float).
-pub mod millis {
-    use serde::Serializer;
-    use std::time::Duration;
-
-    /// Writes `d` as milliseconds.
-    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_f64(d.as_secs_f64() * 1000.0)
-    }
-
-    /// Reads milliseconds back (a template's stored run).
-    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        let ms = <f64 as serde::Deserialize>::deserialize(d)?;
-        Ok(Duration::from_secs_f64(ms.max(0.0) / 1000.0))
-    }
-}
-
 /// One timed phase of the pipeline.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Phase {
     /// Pipeline step, e.g. `seed`.
     pub name: String,
-    #[serde(with = "millis")]
+    #[serde(with = "crate::core::millis")]
     /// Wall-clock time.
     pub elapsed: Duration,
 }
@@ -75,29 +59,10 @@ pub struct RollbackReport {
     /// The rollback script's run, per statement.
     pub run: FileRun,
     /// What it did to the data.
-    pub proof: crate::integrity::RollbackProof,
+    pub proof: crate::checks::integrity::RollbackProof,
     /// Time for the whole proof.
-    #[serde(with = "millis")]
+    #[serde(with = "crate::core::millis")]
     pub elapsed: Duration,
-}
-
-/// A part of the checks; the report lists those that ran, so a reporter can
-/// tell a check that passed from one that was not run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Part {
-    /// Rows, tenant values and the plan's verification queries.
-    Integrity,
-    /// Reads as every identity, tokens, the application's queries.
-    Isolation,
-    /// Write, side-channel, privilege and definer-object probes.
-    Writes,
-    /// The property-based leak search.
-    Search,
-    /// The catalog audit.
-    Audit,
-    /// The rollback proof.
-    Rollback,
 }
 
 /// Everything a run found out.
@@ -128,9 +93,9 @@ pub struct Report {
     /// Per-table integrity figures.
     pub integrity: Vec<TableIntegrity>,
     /// Tenants the migration made versus the scenario's groups.
-    pub tenants: crate::integrity::TenantSummary,
+    pub tenants: crate::checks::integrity::TenantSummary,
     /// The plan's own verification queries and their results.
-    pub verify: Vec<crate::verify::VerifyResult>,
+    pub verify: Vec<crate::checks::verify::VerifyResult>,
     /// Data written after the migration for more tenants.
     pub after: Option<AfterSummary>,
     /// Who and what the isolation check covered.
@@ -138,11 +103,11 @@ pub struct Report {
     /// The rollback proof, when the scenario has a rollback.sql.
     pub rollback: Option<RollbackReport>,
     /// The property-based leak search, when it ran.
-    pub search: Option<crate::search::SearchReport>,
+    pub search: Option<crate::checks::search::SearchReport>,
     /// What the write, side-channel and privilege probes covered.
-    pub writes: crate::writes::WriteCoverage,
+    pub writes: crate::checks::writes::WriteCoverage,
     /// The catalog audit: every rule that matched, failing or not.
-    pub audit: Vec<crate::audit::AuditFinding>,
+    pub audit: Vec<crate::checks::audit::AuditFinding>,
     /// Everything that failed; empty means pass.
     pub findings: Vec<Finding>,
     /// `pass` or `fail`.

@@ -30,12 +30,12 @@
 //! ```
 
 use crate::error::Result;
-use crate::search::World;
+use crate::checks::search::World;
 use proptest::strategy::Strategy;
 use std::sync::Arc;
 use tokio_postgres::Client;
 
-pub use crate::search::{Case, Failure as Leak, Op};
+pub use crate::checks::search::{Case, Failure as Leak, Op};
 
 impl std::fmt::Display for Leak {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -50,12 +50,12 @@ impl std::fmt::Display for Leak {
 /// One operation by one of `identities` on one of `tables` for one of
 /// `tenants` (indices; an [`Arena`] gives the sizes).
 pub fn op(identities: usize, tables: usize, tenants: usize) -> impl Strategy<Value = Op> {
-    crate::search::op_strategy(identities.max(1), tables.max(1), tenants.max(1))
+    crate::checks::search::op_strategy(identities.max(1), tables.max(1), tenants.max(1))
 }
 
 /// A case: 1-4 rows written for random tenants, then 1-7 operations.
 pub fn case(identities: usize, tables: usize, tenants: usize) -> impl Strategy<Value = Case> {
-    crate::search::case_strategy(identities.max(1), tables.max(1), tenants.max(1))
+    crate::checks::search::case_strategy(identities.max(1), tables.max(1), tenants.max(1))
 }
 
 /// The identities, tables and tenants of a migrated database, ready to run cases.

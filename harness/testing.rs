@@ -195,14 +195,14 @@ async fn build(
         let json = serde_json::to_string(&state).expect("state serialises");
         c.batch_execute(&format!(
             "CREATE TABLE {s}.template_state (state jsonb NOT NULL)",
-            s = crate::integrity::SCHEMA
+            s = crate::core::names::HARNESS_SCHEMA
         ))
         .await
         .map_err(Error::db("storing the template's state"))?;
         c.execute(
             &format!(
                 "INSERT INTO {}.template_state VALUES ($1::text::jsonb)",
-                crate::integrity::SCHEMA
+                crate::core::names::HARNESS_SCHEMA
             ),
             &[&json],
         )
@@ -268,7 +268,7 @@ async fn read_state(anchor: &Database, name: &str) -> Result<TemplateState> {
         .query_one(
             &format!(
                 "SELECT state::text FROM {}.template_state",
-                crate::integrity::SCHEMA
+                crate::core::names::HARNESS_SCHEMA
             ),
             &[],
         )

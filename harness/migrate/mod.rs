@@ -5,7 +5,7 @@
 //! things a person needs when a migration breaks: the exact statement and
 //! its line in the file, with the server's message.
 
-pub mod split;
+use tenant_sql::split;
 
 use crate::error::{Error, Result};
 use crate::scenario::SqlFile;
@@ -19,7 +19,7 @@ use tokio_postgres::Client;
 pub struct FileRun {
     /// The file name.
     pub file: String,
-    #[serde(with = "crate::report::millis")]
+    #[serde(with = "crate::core::millis")]
     /// Time for the whole file, commit included.
     pub elapsed: Duration,
     /// Each statement, in file order.
@@ -38,7 +38,7 @@ pub struct StatementRun {
     pub line: usize,
     /// The statement's first line, shortened.
     pub summary: String,
-    #[serde(with = "crate::report::millis")]
+    #[serde(with = "crate::core::millis")]
     /// Time the server took.
     pub elapsed: Duration,
     /// When it was sent (to line it up with load running meanwhile).

@@ -8,7 +8,7 @@
 //! from a CI report.
 
 use crate::bench::LoadReport;
-use crate::finding::Finding;
+use crate::checks::{CheckId, Finding};
 use crate::report::{Part, Report};
 
 /// One test case.
@@ -38,7 +38,7 @@ impl Failure<'_> {
     pub fn title(&self) -> String {
         match self {
             Failure::Finding(f) => {
-                let mut t = f.check.clone();
+                let mut t = f.check.to_string();
                 if let Some(a) = &f.actor {
                     t.push_str(&format!(" as {a}"));
                 }
@@ -73,19 +73,6 @@ impl Case<'_> {
     }
 }
 
-/// The suite a finding's check belongs to.
-fn suite_of(check: &str) -> &'static str {
-    match check.split('.').next().unwrap_or_default() {
-        "integrity" | "verify" | "seed" => "integrity",
-        "isolation" | "identity" => "isolation",
-        "write" | "privilege" | "path" => "writes",
-        "search" => "leak search",
-        "audit" => "audit",
-        "rollback" => "rollback",
-        _ => "other",
-    }
-}
-
 /// Every case of one scenario's outcome: its checks', then its benchmark's.
 pub fn of_outcome(o: &super::Outcome) -> Vec<Case<'_>> {
     let mut all = o.checks.as_ref().map(of_checks).unwrap_or_default();
@@ -110,31 +97,31 @@ pub fn of_checks(report: &Report) -> Vec<Case<'_>> {
     let ran = |p: Part| report.parts.contains(&p);
     if ran(Part::Integrity) {
         for t in &tables {
-            plan(&mut cases, "integrity", t.to_string());
+            plan(&mut cases, Part::Integrity.suite(), t.to_string());
         }
-        plan(&mut cases, "integrity", "tenants".into());
+        plan(&mut cases, Part::Integrity.suite(), "tenants".into());
         for v in &report.verify {
-            plan(&mut cases, "integrity", format!("verify: {}", v.name));
+            plan(&mut cases, Part::Integrity.suite(), format!("verify: {}", v.name));
         }
     }
     if ran(Part::Isolation) {
         for t in &tables {
-            plan(&mut cases, "isolation", t.to_string());
+            plan(&mut cases, Part::Isolation.suite(), t.to_string());
         }
-        plan(&mut cases, "isolation", "tokens".into());
+        plan(&mut cases, Part::Isolation.suite(), "tokens".into());
     }
     if ran(Part::Writes) {
         for t in &tables {
-            plan(&mut cases, "writes", t.to_string());
+            plan(&mut cases, Part::Writes.suite(), t.to_string());
         }
     }
     if ran(Part::Search) {
-        plan(&mut cases, "leak search", "leak search".into());
+        plan(&mut cases, Part::Search.suite(), "leak search".into());
     }
     if ran(Part::Audit) {
         for a in &report.audit {
             let name = format!("{}: {}", a.rule, a.object);
-            plan(&mut cases, "audit", name.clone());
+            plan(&mut cases, Part::Audit.suite(), name.clone());
             if let Some(last) = cases.last_mut() {
                 last.note = match (&a.accepted, a.fails()) {
                     (Some(r), _) => Some(format!("accepted: {r}")),
@@ -146,25 +133,25 @@ pub fn of_checks(report: &Report) -> Vec<Case<'_>> {
     }
     if ran(Part::Rollback) {
         for t in &tables {
-            plan(&mut cases, "rollback", t.to_string());
+            plan(&mut cases, Part::Rollback.suite(), t.to_string());
         }
     }
     for f in &report.findings {
-        let suite = suite_of(&f.check);
-        let name = match (suite, f.check.as_str(), &f.table) {
-            ("integrity", c, _) if c.starts_with("verify.") => report
+        let suite = f.check.part().suite();
+        let name = match (f.check, f.check.part(), &f.table) {
+            (CheckId::VerifyFailed | CheckId::VerifyError, _, _) => report
                 .verify
                 .iter()
                 .find(|v| f.message.contains(&format!("`{}`", v.name)))
                 .map(|v| format!("verify: {}", v.name)),
-            ("isolation", c, None) if c.starts_with("identity.") => Some("tokens".into()),
-            ("audit", c, Some(object)) => Some(format!("{}: {object}", &c["audit.".len()..])),
-            ("leak search", _, _) => Some("leak search".into()),
+            (CheckId::IdentityTokenAccepted, _, _) => Some("tokens".into()),
+            (CheckId::Audit(rule), _, Some(object)) => Some(format!("{rule}: {object}")),
+            (_, Part::Search, _) => Some("leak search".into()),
             (_, _, Some(t)) => Some(t.clone()),
-            ("integrity", _, None) => Some("tenants".into()),
+            (_, Part::Integrity, None) => Some("tenants".into()),
             _ => None,
         }
-        .unwrap_or_else(|| f.check.clone());
+        .unwrap_or_else(|| f.check.to_string());
         match cases
             .iter_mut()
             .find(|c| c.suite == suite && c.name == name)
@@ -244,20 +231,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_check_prefix_has_a_suite() {
-        for (check, suite) in [
-            ("integrity.lost", "integrity"),
-            ("verify.failed", "integrity"),
-            ("isolation.foreign-rows", "isolation"),
-            ("identity.token-accepted", "isolation"),
-            ("write.insert-foreign", "writes"),
-            ("privilege.truncate", "writes"),
-            ("path.view", "writes"),
-            ("search.divergence", "leak search"),
-            ("audit.rls_disabled", "audit"),
-            ("rollback.rows-lost", "rollback"),
-        ] {
-            assert_eq!(suite_of(check), suite, "{check}");
+    fn every_check_has_a_suite_of_its_part() {
+        let suites = [
+            Part::Integrity,
+            Part::Isolation,
+            Part::Writes,
+            Part::Search,
+            Part::Audit,
+            Part::Rollback,
+        ]
+        .map(Part::suite);
+        for id in CheckId::ALL {
+            assert!(suites.contains(&id.part().suite()), "{id}");
         }
+        assert_eq!(CheckId::PrivilegeTruncate.part().suite(), "writes");
+        assert_eq!(CheckId::EscalationOwnTenant.part().suite(), "writes");
+        assert_eq!(CheckId::SearchDivergence.part().suite(), "leak search");
     }
+
 }

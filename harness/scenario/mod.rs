@@ -18,6 +18,18 @@ use std::path::{Path, PathBuf};
 pub mod workload;
 pub use workload::{BenchSpec, Form, Param, WorkloadSpec};
 
+/// A finding the scenario accepts (`[[audit.accept]]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accept {
+    /// Rule id.
+    pub rule: String,
+    /// The object, exactly as reported; `None` accepts every object of the rule.
+    pub object: Option<String>,
+    /// Why it is acceptable here (shown in the report).
+    pub reason: String,
+}
+
+
 /// A loaded, validated scenario.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -44,7 +56,7 @@ pub struct Scenario {
     /// Knobs of the checks.
     pub checks: ChecksSpec,
     /// Audit findings the scenario accepts, with reasons.
-    pub audit_accept: Vec<crate::audit::Accept>,
+    pub audit_accept: Vec<Accept>,
     /// Data written after the migration for more tenants, so isolation has something to leak.
     pub after: Option<AfterSpec>,
     /// The application's tenant-parameterised queries (app-level filtering).
@@ -570,8 +582,8 @@ impl Scenario {
         }
         let mut audit_accept = Vec::new();
         for a in &raw.audit.accept {
-            if crate::audit::rule(a.rule.get_ref()).is_none() {
-                let known: Vec<&str> = crate::audit::RULES.iter().map(|r| r.id).collect();
+            if crate::checks::audit::rule(a.rule.get_ref()).is_none() {
+                let known: Vec<&str> = crate::checks::audit::RULES.iter().map(|r| r.id).collect();
                 return Err(fail(
                     Some(a.rule.span()),
                     format!(
@@ -581,7 +593,7 @@ impl Scenario {
                     ),
                 ));
             }
-            audit_accept.push(crate::audit::Accept {
+            audit_accept.push(Accept {
                 rule: a.rule.get_ref().clone(),
                 object: a.object.clone(),
                 reason: a.reason.clone(),

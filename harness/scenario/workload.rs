@@ -59,7 +59,7 @@ impl Form {
         let mut params: Vec<Param> = Vec::new();
         let (mut i, mut copied) = (0, 0);
         while i < b.len() {
-            if let Some(after) = crate::migrate::split::skip_non_code(text, i) {
+            if let Some(after) = tenant_sql::split::skip_non_code(text, i) {
                 i = after;
                 continue;
             }

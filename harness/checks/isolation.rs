@@ -6,16 +6,17 @@
 //! tenant's rows.
 //!
 //! The expected rows come from the oracle tables built by
-//! [`crate::integrity::build_expected`] (the scenario's grouping applied to
+//! [`crate::checks::integrity::build_expected`] (the scenario's grouping applied to
 //! pre-migration owners, and the tenants the harness wrote after the
 //! migration), never from the tenant column the migration wrote: a wrong
 //! backfill and a wrong policy both show up. Each comparison is one query
 //! that returns counts and a few example ids.
 
+use super::CheckId;
 use crate::error::{Error, Result};
-use crate::finding::Finding;
+use crate::checks::Finding;
 use crate::impersonate::Actor;
-use crate::integrity::{key_expr, Snapshot};
+use crate::snapshot::{key_expr, Snapshot};
 use crate::scenario::Scenario;
 use crate::seed::SeededUser;
 use postgres_types::{ToSql, Type};
@@ -132,7 +133,7 @@ pub async fn check(
         let facts = s.actor.session_facts(&table_names).await?;
         if let Some(reason) = facts.unsafe_reason() {
             findings.push(
-                Finding::new("isolation.unsafe-role", format!("refusing to check as {label}: {reason}; RLS does not apply to such a session, so isolation cannot be proven"))
+                Finding::new(CheckId::IsolationUnsafeRole, format!("refusing to check as {label}: {reason}; RLS does not apply to such a session, so isolation cannot be proven"))
                     .actor(&label),
             );
             continue;
@@ -160,7 +161,7 @@ pub async fn check(
                         let want = counts[&t.table].get(g).copied().unwrap_or(0);
                         if want > 0 {
                             findings.push(
-                                Finding::new("isolation.missing-rows", format!("{label} may not read the table at all ({}), so none of the {want} row(s) of group {g} are visible", db_message(&e)))
+                                Finding::new(CheckId::IsolationMissingRows, format!("{label} may not read the table at all ({}), so none of the {want} row(s) of group {g} are visible", db_message(&e)))
                                     .table(&t.short)
                                     .actor(&label)
                                     .count(want as u64),
@@ -172,7 +173,7 @@ pub async fn check(
                 Err(e) => {
                     findings.push(
                         Finding::new(
-                            "isolation.error",
+                            CheckId::IsolationError,
                             format!("reading as {label} failed: {}", db_message(&e)),
                         )
                         .table(&t.short)
@@ -191,7 +192,7 @@ pub async fn check(
                 let ex = foreign_rows.clone().unwrap_or_default();
                 findings.push(
                     Finding::new(
-                        "isolation.foreign-rows",
+                        CheckId::IsolationForeignRows,
                         format!(
                             "{who} sees {foreign} row(s) of other tenants, e.g. {}",
                             ex.join(", ")
@@ -220,7 +221,7 @@ pub async fn check(
                     .unwrap_or_default();
                 findings.push(
                     Finding::new(
-                        "isolation.missing-rows",
+                        CheckId::IsolationMissingRows,
                         format!("{label} does not see {} of the {want} row(s) of their own tenant (group {g}), e.g. {}", want - own_seen, ex.join(", ")),
                     )
                     .table(&t.short)
@@ -298,7 +299,7 @@ pub async fn check_queries(
             if foreign > 0 {
                 let ex = rows.unwrap_or_default();
                 findings.push(
-                    Finding::new("isolation.query-foreign-rows", format!("query `{}` for tenant {tenant} returns {foreign} row(s) of other tenants, e.g. {}", q.name, ex.join(", ")))
+                    Finding::new(CheckId::IsolationQueryForeignRows, format!("query `{}` for tenant {tenant} returns {foreign} row(s) of other tenants, e.g. {}", q.name, ex.join(", ")))
                         .table(&q.table)
                         .actor(format!("tenant {tenant}"))
                         .row(ex.first().cloned())
@@ -308,7 +309,7 @@ pub async fn check_queries(
         }
         if !returned_any && !tenants.is_empty() {
             findings.push(
-                Finding::new("isolation.query-proves-nothing", format!("query `{}` returned no rows of {} (by primary key) for any of {} tenants, so it shows nothing about isolation", q.name, q.table, tenants.len()))
+                Finding::new(CheckId::IsolationQueryProvesNothing, format!("query `{}` returned no rows of {} (by primary key) for any of {} tenants, so it shows nothing about isolation", q.name, q.table, tenants.len()))
                     .table(&q.table),
             );
         }

@@ -4,16 +4,21 @@
 //! which check, and where it applies the table, the actor and an example row,
 //! so a person can reproduce it.
 
+use super::id::CheckId;
 use serde::Serialize;
 
 /// One failed check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// Stable check id, e.g. `isolation.foreign-rows`.
-    pub check: String,
+    /// Which check, e.g. `isolation.foreign-rows`.
+    pub check: CheckId,
     #[serde(skip_serializing_if = "Option::is_none")]
     /// The table, as the scenario names it.
     pub table: Option<String>,
+    /// The object within the table the finding is about, when it is one
+    /// (a foreign key, a unique index, a policy): audit proofs match it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     /// Who was impersonated (e-mail, or `anon`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
@@ -28,10 +33,11 @@ pub struct Finding {
 
 impl Finding {
     /// A finding of `check` with `message`; the other fields via the builders.
-    pub fn new(check: &str, message: impl Into<String>) -> Finding {
+    pub fn new(check: CheckId, message: impl Into<String>) -> Finding {
         Finding {
-            check: check.into(),
+            check,
             table: None,
+            object: None,
             actor: None,
             row: None,
             count: 1,
@@ -42,6 +48,12 @@ impl Finding {
     /// Sets the table.
     pub fn table(mut self, table: impl Into<String>) -> Self {
         self.table = Some(table.into());
+        self
+    }
+
+    /// Sets the object within the table (a constraint, index or policy name).
+    pub fn object(mut self, object: impl Into<String>) -> Self {
+        self.object = Some(object.into());
         self
     }
 

@@ -14,7 +14,7 @@
 //! the Supabase-managed schemas and the harness's own schema are skipped.
 
 use crate::error::{Error, Result};
-use crate::finding::Finding;
+use super::{CheckId, Finding};
 use serde::Serialize;
 use tokio_postgres::Client;
 
@@ -399,7 +399,7 @@ pub struct AuditFinding {
     pub detail: String,
     /// A dynamic check reproduced it (the `check` id that did).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub proven_by: Option<String>,
+    pub proven_by: Option<CheckId>,
     /// The scenario accepts it, with this reason.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted: Option<String>,
@@ -422,16 +422,7 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)
 }
 
-/// A finding the scenario accepts (`[[audit.accept]]`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Accept {
-    /// Rule id.
-    pub rule: String,
-    /// The object, exactly as reported; `None` accepts every object of the rule.
-    pub object: Option<String>,
-    /// Why it is acceptable here (shown in the report).
-    pub reason: String,
-}
+pub use crate::scenario::Accept;
 
 /// What the audit needs to know about the run.
 pub struct Context<'a> {
@@ -482,132 +473,75 @@ pub async fn run(client: &Client, cx: &Context<'_>) -> Result<Vec<AuditFinding>>
     Ok(out)
 }
 
-/// Which dynamic checks reproduce which rules: a finding of `check` on a
-/// table proves a finding of `rule` whose object is that table or starts with it.
-const PROOFS: &[(&str, &[&str])] = &[
-    (
-        "isolation.foreign-rows",
-        &[
-            "rls_disabled_in_public",
-            "policy_exists_rls_disabled",
-            "rls_policy_always_true",
-            "force_rls_missing",
-            "multiple_permissive_policies",
-            "policy_without_to",
-            "rls_references_user_metadata",
-        ],
-    ),
-    (
-        "write.insert-foreign",
-        &[
-            "insert_check_without_tenant",
-            "rls_policy_always_true",
-            "multiple_permissive_policies",
-            "rls_disabled_in_public",
-            "force_rls_missing",
-        ],
-    ),
-    (
-        "write.insert-default-foreign",
-        &["constant_tenant_default", "insert_check_without_tenant"],
-    ),
-    (
-        "write.update-moves-row",
-        &[
-            "with_check_weaker_than_using",
-            "rls_policy_always_true",
-            "multiple_permissive_policies",
-        ],
-    ),
-    (
-        "write.update-foreign",
-        &[
-            "rls_policy_always_true",
-            "multiple_permissive_policies",
-            "rls_disabled_in_public",
-        ],
-    ),
-    (
-        "write.delete-foreign",
-        &[
-            "rls_policy_always_true",
-            "multiple_permissive_policies",
-            "rls_disabled_in_public",
-        ],
-    ),
-    ("write.child-of-foreign-parent", &["fk_without_tenant"]),
-    ("side-channel.unique", &["unique_without_tenant"]),
-    ("side-channel.foreign-key", &["fk_without_tenant"]),
-    ("side-channel.upsert", &["unique_without_tenant"]),
-    ("privilege.truncate", &["api_role_table_privileges"]),
-    ("path.view", &["security_definer_view"]),
-    ("path.function", &["security_definer_function_executable"]),
-];
-
-/// Marks the audit findings that `dynamic` findings reproduce.
+/// Marks the audit findings that `dynamic` findings reproduce: a finding
+/// whose check proves the rule ([`CheckId::proves`]) on the same table, and,
+/// where both name one, the same object (foreign key, index, policy). A
+/// read that leaks cannot tell which policy let it through, so it proves
+/// the table's policy findings; a write probe through a foreign key proves
+/// that key and no other.
 pub fn mark_proven(audit: &mut [AuditFinding], dynamic: &[Finding]) {
     for a in audit.iter_mut() {
-        let proof = dynamic.iter().find(|d| {
-            PROOFS
-                .iter()
-                .any(|(check, rules)| *check == d.check && rules.contains(&a.rule.as_str()))
-                && d.table
-                    .as_deref()
-                    .is_some_and(|t| same_object(&a.object, t))
-        });
-        if let Some(d) = proof {
-            a.proven_by = Some(d.check.clone());
+        if let Some(d) = dynamic.iter().find(|d| proves(d, a)) {
+            a.proven_by = Some(d.check);
         }
     }
 }
 
-/// Whether audit object `object` (`public.t`, `public.t policy p`,
-/// `public.t_sku_key`'s detail aside) is about table `table` (as a dynamic
-/// finding names it: `t` or `public.t`).
-fn same_object(object: &str, table: &str) -> bool {
-    let head = object.split([' ', '(']).next().unwrap_or(object);
-    let bare = |s: &str| {
-        s.rsplit('.')
-            .next()
-            .unwrap_or(s)
-            .trim_matches('"')
-            .to_string()
+/// Whether dynamic finding `d` reproduces audit finding `a`.
+fn proves(d: &Finding, a: &AuditFinding) -> bool {
+    let Some(table) = d.table.as_deref() else {
+        return false;
     };
+    let (head, item) = split_object(&a.object);
+    d.check.proves().contains(&a.rule.as_str())
+        && same_table(head, table)
+        && match (item, d.object.as_deref()) {
+            (Some(item), Some(object)) => bare(item) == bare(object),
+            _ => true,
+        }
+}
+
+/// An audit object as its table and the item within it: `t policy p` →
+/// (`t`, `p`), `t t_sku_key` → (`t`, `t_sku_key`), `t.col` → (`t`, `col`).
+fn split_object(object: &str) -> (&str, Option<&str>) {
+    if let Some((t, p)) = object.split_once(" policy ") {
+        return (t, Some(p));
+    }
+    if let Some((t, i)) = object.split_once(' ') {
+        return (t, Some(i));
+    }
+    (object, None)
+}
+
+/// A name without its schema and quotes: `public."a b"` → `a b`.
+fn bare(name: &str) -> String {
+    let last = if name.ends_with('"') {
+        name.rfind(".\"")
+            .map_or(name, |i| &name[i + 1..])
+    } else {
+        name.rsplit('.').next().unwrap_or(name)
+    };
+    last.trim_matches('"').replace("\"\"", "\"")
+}
+
+/// Whether audit table text `head` (`public.t`, `t`) is the table a dynamic
+/// finding names (`t` or `public.t`), or a column of it (`t.col`).
+fn same_table(head: &str, table: &str) -> bool {
     head == table || bare(head) == bare(table) || head.starts_with(&format!("{table}."))
 }
 
 /// `dynamic` without the findings that reproduce an audit finding the
 /// scenario accepts: accepting a rule for an object accepts its proof too
 /// (the audit finding keeps `proven_by`, so the report still shows it).
+/// Only checks with one audit cause ([`CheckId::proves_alone`]) are
+/// absorbed, and only by the accepted finding on their own object.
 pub fn absorb_accepted(audit: &[AuditFinding], dynamic: Vec<Finding>) -> Vec<Finding> {
     dynamic
         .into_iter()
         .filter(|d| {
-            let Some(table) = d.table.as_deref() else {
-                return true;
-            };
-            !audit.iter().any(|a| {
-                a.accepted.is_some()
-                    && same_object(&a.object, table)
-                    && PROOFS
-                        .iter()
-                        .any(|(check, rules)| *check == d.check && rules.contains(&a.rule.as_str()))
-                    && proves_alone(&d.check)
-            })
+            !(d.check.proves_alone() && audit.iter().any(|a| a.accepted.is_some() && proves(d, a)))
         })
         .collect()
-}
-
-/// Checks whose findings have one audit cause, so an accepted rule explains them.
-fn proves_alone(check: &str) -> bool {
-    matches!(
-        check,
-        "write.child-of-foreign-parent"
-            | "side-channel.unique"
-            | "side-channel.foreign-key"
-            | "side-channel.upsert"
-            | "privilege.truncate"
-    )
 }
 
 /// Findings of the audit as report findings (those that fail the run).
@@ -620,8 +554,9 @@ pub fn failing(audit: &[AuditFinding]) -> Vec<Finding> {
                 Some(c) => format!("proven by {c}"),
                 None => format!("{} level", a.level),
             };
-            Finding::new(
-                &format!("audit.{}", a.rule),
+            let (table, item) = split_object(&a.object);
+            let finding = Finding::new(
+                CheckId::Audit(a.rule().id),
                 format!(
                     "{}: {} ({}); {}. Fix: {}",
                     a.object,
@@ -631,7 +566,11 @@ pub fn failing(audit: &[AuditFinding]) -> Vec<Finding> {
                     a.rule().fix
                 ),
             )
-            .table(a.object.clone())
+            .table(a.object.clone());
+            match item {
+                Some(i) if table != a.object => finding.object(i),
+                _ => finding,
+            }
         })
         .collect()
 }
@@ -650,16 +589,11 @@ mod tests {
             assert!(!r.what.is_empty() && !r.why.is_empty() && !r.fix.is_empty());
             assert!(!r.catalog.is_empty(), "{} names no catalog entry", r.id);
         }
-        for (_, rules) in PROOFS {
-            for r in *rules {
-                assert!(rule(r).is_some(), "proof names unknown rule {r}");
-            }
-        }
     }
 
     #[test]
     fn the_readme_documents_every_rule() {
-        let readme = include_str!("../README.md");
+        let readme = include_str!("../../README.md");
         for r in RULES {
             assert!(
                 readme.contains(&format!("| `{}` | {} |", r.id, r.level)),
@@ -681,26 +615,66 @@ mod tests {
         }
     }
 
+    fn fks() -> Vec<AuditFinding> {
+        vec![
+            finding("fk_without_tenant", Level::Warning, "public.notes notes_doc_fkey"),
+            finding("fk_without_tenant", Level::Warning, "public.notes notes_author_fkey"),
+            finding("fk_without_tenant", Level::Warning, "public.other other_doc_fkey"),
+        ]
+    }
+
+    fn through(fk: &str) -> Finding {
+        Finding::new(CheckId::WriteChildOfForeignParent, "x")
+            .table("notes")
+            .object(fk)
+    }
+
     #[test]
-    fn a_dynamic_finding_on_the_same_table_proves_a_warning_which_then_fails() {
-        let mut audit = vec![
-            finding(
-                "fk_without_tenant",
-                Level::Warning,
-                "public.notes notes_doc_fkey",
-            ),
-            finding(
-                "fk_without_tenant",
-                Level::Warning,
-                "public.other other_doc_fkey",
-            ),
-        ];
+    fn a_dynamic_finding_proves_its_own_key_only() {
+        let mut audit = fks();
         assert!(audit.iter().all(|a| !a.fails()));
-        let d = Finding::new("write.child-of-foreign-parent", "x").table("notes");
-        mark_proven(&mut audit, &[d]);
-        assert!(audit[0].fails());
-        assert!(!audit[1].fails());
+        mark_proven(&mut audit, &[through("notes_doc_fkey")]);
+        assert!(audit[0].fails(), "the key the probe went through");
+        assert!(!audit[1].fails(), "another key of the same table");
+        assert!(!audit[2].fails(), "another table");
         assert_eq!(failing(&audit).len(), 1);
+        assert_eq!(failing(&audit)[0].check, CheckId::Audit("fk_without_tenant"));
+    }
+
+    #[test]
+    fn accepting_one_key_does_not_hide_a_leak_through_another() {
+        let mut audit = fks();
+        audit[0].accepted = Some("ids are random".into());
+        let dynamic = vec![through("notes_doc_fkey"), through("notes_author_fkey")];
+        mark_proven(&mut audit, &dynamic);
+        let left = absorb_accepted(&audit, dynamic);
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].object.as_deref(), Some("notes_author_fkey"));
+        assert!(audit[1].fails());
+    }
+
+    #[test]
+    fn a_read_leak_proves_the_tables_policy_findings() {
+        let mut audit = vec![
+            finding("rls_policy_always_true", Level::Warning, "public.notes policy open"),
+            finding("rls_policy_always_true", Level::Warning, "public.other policy open"),
+        ];
+        let leak = Finding::new(CheckId::IsolationForeignRows, "x").table("notes");
+        mark_proven(&mut audit, &[leak.clone()]);
+        assert_eq!(audit[0].proven_by, Some(CheckId::IsolationForeignRows));
+        assert!(audit[1].proven_by.is_none());
+        // A read leak has more than one possible cause: accepting one never absorbs it.
+        audit[0].accepted = Some("x".into());
+        assert_eq!(absorb_accepted(&audit, vec![leak]).len(), 1);
+    }
+
+    #[test]
+    fn objects_split_into_table_and_item() {
+        assert_eq!(split_object("public.t policy p"), ("public.t", Some("p")));
+        assert_eq!(split_object("t t_sku_key"), ("t", Some("t_sku_key")));
+        assert_eq!(split_object("public.t"), ("public.t", None));
+        assert_eq!(bare(r#"public."a b""#), "a b");
+        assert_eq!(bare(r#""x.y""#), "x.y");
     }
 
     #[test]

@@ -13,8 +13,10 @@
 //! tenant most of its rows got, and the check is that this map is total and
 //! one-to-one.
 
+use super::id::Compared;
+use super::CheckId;
 use crate::error::{Error, Result};
-use crate::finding::Finding;
+use crate::checks::Finding;
 use crate::scenario::{ExpectedTenant, Grouping, Scenario};
 use crate::seed::SeededUser;
 use serde::Serialize;
@@ -22,170 +24,11 @@ use std::collections::{BTreeMap, HashMap};
 use tenant_seed::catalog::{self, quote_ident, TableInfo};
 use tokio_postgres::Client;
 
-/// The harness's own schema in the run's database.
-pub const SCHEMA: &str = "tenant_harness";
+use crate::core::names::HARNESS_SCHEMA as SCHEMA;
+use crate::snapshot::{prefixed_key, store_map, user_tables, Snapshot, TableSnapshot};
 
 /// How many example row ids a finding lists.
 const EXAMPLES: i32 = 5;
-
-/// One table before the migration.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct TableSnapshot {
-    /// Schema-qualified name.
-    pub table: String,
-    /// The scenario's name for it.
-    pub short: String,
-    /// Primary key columns (rows are followed by them).
-    pub primary_key: Vec<String>,
-    /// The columns hashed: all that existed before the migration.
-    pub columns: Vec<String>,
-    /// Rows before the migration.
-    pub rows: u64,
-    /// The snapshot table: `(pk, hash, grp)`.
-    pub snap: String,
-    /// The oracle's table for isolation: `(pk, grp)` of every row a tenant should see.
-    pub expected: String,
-}
-
-/// Every tenant table before the migration.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct Snapshot {
-    /// One entry per scenario table, in scenario order.
-    pub tables: Vec<TableSnapshot>,
-    /// Every table of the database before the migration (outside the system schemas).
-    pub pre_tables: Vec<String>,
-}
-
-/// `pk` as one text expression: the column, or a row of the columns.
-pub(crate) fn key_expr(pk: &[String]) -> String {
-    match pk {
-        [one] => format!("{}::text", quote_ident(one)),
-        many => format!(
-            "ROW({})::text",
-            many.iter()
-                .map(|c| quote_ident(c))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
-/// Takes the pre-migration snapshot of the scenario's tables.
-pub async fn snapshot(
-    client: &Client,
-    scenario: &Scenario,
-    users: &[SeededUser],
-) -> Result<Snapshot> {
-    let ids: Vec<String> = users.iter().map(|u| u.id.to_string()).collect();
-    let groups: Vec<String> = users.iter().map(|u| u.group.clone()).collect();
-    client
-        .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {SCHEMA}"))
-        .await
-        .map_err(Error::db("creating the harness schema"))?;
-    store_map(client, "user_groups", ("user_id", "grp"), &ids, &groups).await?;
-    let fixed_group = crate::seed::group_of(&scenario.tenancy.grouping, "");
-    let mut out = Snapshot {
-        tables: Vec::new(),
-        pre_tables: user_tables(client).await?,
-    };
-    for (i, spec) in scenario.tables.iter().enumerate() {
-        let info = catalog::load(client, &spec.name).await?;
-        if info.primary_key.is_empty() {
-            return Err(Error::Scenario {
-                file: scenario.toml_path(),
-                line: Some(spec.line),
-                message: format!("table `{}` has no primary key, so its rows cannot be followed through the migration; add one in before.sql", spec.name),
-            });
-        }
-        let owner = if let Some(u) = scenario.users.as_ref().filter(|u| u.table == spec.name) {
-            Some(u.id.clone())
-        } else {
-            spec.owner.clone()
-        };
-        let columns: Vec<String> = info.columns.iter().map(|c| c.name.clone()).collect();
-        let snap = format!("{SCHEMA}.snap_{i}");
-        let group = match &owner {
-            Some(o) => format!(
-                "coalesce(g.grp, 'unknown-owner:' || coalesce(t.{}::text, 'NULL'))",
-                quote_ident(o)
-            ),
-            None => "$1::text".to_string(),
-        };
-        let join = owner.as_deref().map_or(String::new(), |o| {
-            format!(
-                "LEFT JOIN {SCHEMA}.user_groups g ON g.user_id = t.{}::text",
-                quote_ident(o)
-            )
-        });
-        let sql = format!(
-            "CREATE UNLOGGED TABLE {snap} AS SELECT {key} AS pk, md5(ROW({cols})::text) AS hash, {group} AS grp FROM {table} t {join}",
-            key = prefixed_key(&info.primary_key, "t"),
-            cols = columns.iter().map(|c| format!("t.{}", quote_ident(c))).collect::<Vec<_>>().join(", "),
-            table = info.name,
-        );
-        if owner.is_some() {
-            client.batch_execute(&sql).await
-        } else {
-            // CREATE TABLE AS takes no parameters: inline the fixed group as a literal.
-            client
-                .batch_execute(&sql.replace("$1::text", &quote_literal(&fixed_group)))
-                .await
-        }
-        .map_err(Error::db(format!("snapshot of {}", info.name)))?;
-        client
-            .batch_execute(&format!("ALTER TABLE {snap} ADD PRIMARY KEY (pk)"))
-            .await
-            .map_err(Error::db(format!("indexing the snapshot of {}", info.name)))?;
-        let rows: i64 = client
-            .query_one(&format!("SELECT count(*) FROM {snap}"), &[])
-            .await
-            .map_err(Error::db("counting the snapshot"))?
-            .get(0);
-        out.tables.push(TableSnapshot {
-            table: info.name,
-            short: spec.name.clone(),
-            primary_key: info.primary_key,
-            columns,
-            rows: rows as u64,
-            expected: format!("{SCHEMA}.expected_{i}"),
-            snap,
-        });
-    }
-    Ok(out)
-}
-
-/// Tables outside the system schemas and the harness's own, schema-qualified.
-pub async fn user_tables(client: &Client) -> Result<Vec<String>> {
-    let rows = client
-        .query(
-            "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-             WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema', $1) \
-             AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1",
-            &[&SCHEMA],
-        )
-        .await
-        .map_err(Error::db("listing tables"))?;
-    Ok(rows.iter().map(|r| r.get(0)).collect())
-}
-
-/// The primary key expression over the table alias `alias`.
-fn prefixed_key(pk: &[String], alias: &str) -> String {
-    match pk {
-        [one] => format!("{alias}.{}::text", quote_ident(one)),
-        many => format!(
-            "ROW({})::text",
-            many.iter()
-                .map(|c| format!("{alias}.{}", quote_ident(c)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
-/// A SQL string literal.
-pub(crate) fn quote_literal(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
 
 /// Per-table figures of the integrity check.
 #[derive(Debug, Clone, Serialize)]
@@ -260,14 +103,14 @@ fn current(snap: &TableSnapshot, info: &TableInfo, tenant_col: Option<&str>) -> 
 
 /// Compares one table with its snapshot: rows lost, changed (when every
 /// pre-existing column still exists), added, and with a NULL tenant (when
-/// `tenant_col` is given). Findings are named `<prefix>.rows-lost` etc.
+/// `tenant_col` is given). `compared` says which ids the findings get.
 async fn compare_table(
     client: &Client,
     snap: &TableSnapshot,
     info: &TableInfo,
     tenant_col: Option<&str>,
     columns_intact: bool,
-    prefix: &str,
+    compared: Compared,
 ) -> Result<(TableIntegrity, Vec<Finding>)> {
     let sql = format!(
         "WITH cur AS ({cur}), j AS ( \
@@ -305,25 +148,25 @@ async fn compare_table(
     };
     let checks = [
         (
-            "rows-lost",
+            compared.rows_lost(),
             t.lost,
             ex(2),
             "row(s) that existed before the migration are gone".to_string(),
         ),
         (
-            "rows-changed",
+            compared.rows_changed(),
             t.changed,
             ex(4),
             "row(s) have different values in pre-existing columns".to_string(),
         ),
         (
-            "rows-added",
+            compared.rows_added(),
             t.added,
             ex(6),
             "row(s) appeared that did not exist before the migration".to_string(),
         ),
         (
-            "null-tenant",
+            CheckId::IntegrityNullTenant,
             t.null_tenant,
             ex(8),
             format!("row(s) have a NULL `{}`", tenant_col.unwrap_or_default()),
@@ -335,7 +178,7 @@ async fn compare_table(
             let more = if n > EXAMPLES as u64 { ", …" } else { "" };
             findings.push(
                 Finding::new(
-                    &format!("{prefix}.{check}"),
+                    check,
                     format!("{n} {what}: {}{more}", examples(&rows)),
                 )
                 .table(&snap.short)
@@ -364,7 +207,35 @@ pub async fn verify(
     let mut votes: HashMap<String, HashMap<String, i64>> = HashMap::new();
 
     for snap in &before.tables {
-        let info = catalog::load(client, &snap.table).await?;
+        // A table the migration dropped is what the check is for: a finding, not a broken scenario.
+        let info = match catalog::load(client, &snap.table).await {
+            Err(tenant_seed::SeedError::NoSuchTable { .. }) => {
+                out.findings.push(
+                    Finding::new(
+                        CheckId::IntegrityTableDropped,
+                        format!(
+                            "the table is gone after the migration, with its {} pre-existing row(s)",
+                            snap.rows
+                        ),
+                    )
+                    .table(&snap.short)
+                    .count(snap.rows),
+                );
+                out.tables.push(TableIntegrity {
+                    table: snap.short.clone(),
+                    rows_before: snap.rows,
+                    rows_after: 0,
+                    lost: snap.rows,
+                    changed: 0,
+                    added: 0,
+                    null_tenant: 0,
+                    misassigned: 0,
+                });
+                infos.push(None);
+                continue;
+            }
+            other => other?,
+        };
         let missing: Vec<&String> = snap
             .columns
             .iter()
@@ -375,7 +246,7 @@ pub async fn verify(
         if !missing.is_empty() {
             out.findings.push(
                 Finding::new(
-                    "integrity.columns-dropped",
+                    CheckId::IntegrityColumnsDropped,
                     format!(
                         "pre-existing column(s) {missing:?} no longer exist: their data is gone"
                     ),
@@ -387,7 +258,7 @@ pub async fn verify(
         if !has_tenant {
             out.findings.push(
                 Finding::new(
-                    "integrity.no-tenant-column",
+                    CheckId::IntegrityNoTenantColumn,
                     format!("the migration did not add `{tenant_col}`"),
                 )
                 .table(name),
@@ -399,7 +270,7 @@ pub async fn verify(
             &info,
             has_tenant.then_some(tenant_col.as_str()),
             missing.is_empty(),
-            "integrity",
+            Compared::Migration,
         )
         .await?;
         out.findings.extend(found);
@@ -423,7 +294,7 @@ pub async fn verify(
                     .or_default() += r.get::<_, i64>(2);
             }
         }
-        infos.push((info, has_tenant));
+        infos.push(Some((info, has_tenant)));
     }
 
     // Each group's tenant is the one most of its rows got.
@@ -436,10 +307,10 @@ pub async fn verify(
     }
     store_group_tenants(client, &out.tenant_of_group).await?;
 
-    for (ti, (snap, (info, has_tenant))) in before.tables.iter().zip(&infos).enumerate() {
-        if !has_tenant {
+    for (ti, (snap, entry)) in before.tables.iter().zip(&infos).enumerate() {
+        let Some((info, true)) = entry else {
             continue;
-        }
+        };
         let sql = format!(
             "WITH cur AS ({cur}), bad AS ( \
                SELECT s.pk, s.grp, c.tenant, gt.tenant AS expected FROM {snap} s JOIN cur c ON c.pk = s.pk \
@@ -461,7 +332,7 @@ pub async fn verify(
             out.tables[ti].misassigned = n;
             out.findings.push(
                 Finding::new(
-                    "integrity.misassigned",
+                    CheckId::IntegrityMisassigned,
                     format!(
                         "{n} row(s) are not in their owner's tenant, e.g. row {}: owner is in group {} (tenant {}), row is in tenant {}; examples: {}",
                         rows.as_ref().and_then(|r| r.first()).map_or("", String::as_str),
@@ -483,13 +354,13 @@ pub async fn verify(
         .tables
         .iter()
         .zip(&infos)
-        .filter(|(_, (_, has))| *has)
+        .filter(|(_, entry)| matches!(entry, Some((_, true))))
         .map(|(s, _)| (s.table.as_str(), s))
         .collect();
-    for (snap, (info, has_tenant)) in before.tables.iter().zip(&infos) {
-        if !has_tenant {
+    for (snap, entry) in before.tables.iter().zip(&infos) {
+        let Some((info, true)) = entry else {
             continue;
-        }
+        };
         for fk in &info.foreign_keys {
             let Some(parent) = tenant_tables.get(fk.target.as_str()) else {
                 continue;
@@ -524,7 +395,7 @@ pub async fn verify(
                 let rows: Option<Vec<String>> = r.get(1);
                 out.findings.push(
                     Finding::new(
-                        "integrity.child-tenant-mismatch",
+                        CheckId::IntegrityChildTenantMismatch,
                         format!("{n} row(s) are in another tenant than the {} row their {} points at: {}", parent.short, fk.columns.join(", "), examples(&rows)),
                     )
                     .table(&snap.short)
@@ -543,7 +414,7 @@ pub async fn verify(
     for (tenant, groups) in groups_of_tenant.iter().filter(|(_, g)| g.len() > 1) {
         out.findings.push(
             Finding::new(
-                "integrity.tenants-merged",
+                CheckId::IntegrityTenantsMerged,
                 format!(
                     "{} tenant groups that must stay apart all landed in tenant {tenant}: {}",
                     groups.len(),
@@ -575,7 +446,7 @@ pub async fn verify(
             .get(&crate::seed::group_of(&scenario.tenancy.grouping, ""));
         if got != expected.as_ref() {
             out.findings.push(Finding::new(
-                "integrity.wrong-tenant",
+                CheckId::IntegrityWrongTenant,
                 format!(
                     "pre-existing rows landed in tenant {}, not in {}",
                     got.map_or("(none)", String::as_str),
@@ -617,28 +488,6 @@ async fn store_group_tenants(client: &Client, map: &BTreeMap<String, String>) ->
     store_map(client, "group_tenant", ("grp", "tenant"), &groups, &tenants).await
 }
 
-/// (Re)creates `{SCHEMA}.{name}(key text PRIMARY KEY, value text NOT NULL)` holding `keys` → `values`.
-async fn store_map(
-    client: &Client,
-    name: &str,
-    (key, value): (&str, &str),
-    keys: &[String],
-    values: &[String],
-) -> Result<()> {
-    let table = format!("{SCHEMA}.{name}");
-    client
-        .batch_execute(&format!("DROP TABLE IF EXISTS {table}; CREATE UNLOGGED TABLE {table} ({key} text PRIMARY KEY, {value} text NOT NULL)"))
-        .await
-        .map_err(Error::db(format!("creating {table}")))?;
-    client
-        .execute(
-            &format!("INSERT INTO {table} SELECT * FROM unnest($1::text[], $2::text[])"),
-            &[&keys, &values],
-        )
-        .await
-        .map_err(Error::db(format!("filling {table}")))?;
-    Ok(())
-}
 
 /// Builds the isolation oracle's tables: for every row of every tenant table,
 /// the group whose users must see it. Pre-existing rows keep their owner's
@@ -674,7 +523,7 @@ pub async fn build_expected(
             "ARRAY[{}]::text[]",
             after_tenants
                 .iter()
-                .map(|t| quote_literal(t))
+                .map(|t| tenant_sql::literal(t))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
@@ -787,7 +636,7 @@ pub async fn prove_rollback(
             proof.left_in_place.push(a.object);
         } else {
             proof.findings.push(
-                Finding::new("rollback.schema-not-restored", format!("column {} was added by the migration and is still there after the rollback", a.object))
+                Finding::new(CheckId::RollbackSchemaNotRestored, format!("column {} was added by the migration and is still there after the rollback", a.object))
                     .table(a.object.split('.').next().unwrap_or_default()),
             );
         }
@@ -796,7 +645,7 @@ pub async fn prove_rollback(
         let Ok(info) = catalog::load(client, &snap.table).await else {
             proof.findings.push(
                 Finding::new(
-                    "rollback.rows-lost",
+                    CheckId::RollbackRowsLost,
                     format!(
                         "the table is gone after the rollback, with its {} pre-existing row(s)",
                         snap.rows
@@ -815,7 +664,7 @@ pub async fn prove_rollback(
         if !missing.is_empty() {
             proof.findings.push(
                 Finding::new(
-                    "rollback.columns-dropped",
+                    CheckId::RollbackColumnsDropped,
                     format!("pre-existing column(s) {missing:?} are gone after the rollback"),
                 )
                 .table(&snap.short)
@@ -823,7 +672,7 @@ pub async fn prove_rollback(
             );
         }
         let (t, found) =
-            compare_table(client, snap, &info, None, missing.is_empty(), "rollback").await?;
+            compare_table(client, snap, &info, None, missing.is_empty(), Compared::Rollback).await?;
         proof.tables.push(t);
         proof.findings.extend(found);
     }

@@ -4,9 +4,10 @@
 //! more rows with its owner's rights than with the caller's hands the caller
 //! rows their policies hide.
 
+use super::CheckId;
 use crate::error::{Error, Result};
-use crate::finding::Finding;
-use crate::isolation::Subject;
+use crate::checks::Finding;
+use crate::checks::isolation::Subject;
 use crate::probe::{self, As, Step};
 use tokio_postgres::Client;
 
@@ -17,7 +18,7 @@ async fn views(admin: &Client, roles: &[String]) -> Result<Vec<String>> {
              WHERE c.relkind = 'v' AND n.nspname NOT IN SKIPPED \
                AND NOT coalesce(c.reloptions @> '{security_invoker=true}' OR c.reloptions @> '{security_invoker=on}', false) \
                AND EXISTS (SELECT 1 FROM unnest($1::text[]) r WHERE has_table_privilege(r, c.oid, 'SELECT')) ORDER BY 1"
-        .replace("NOT IN SKIPPED", &format!("NOT IN {}", crate::audit::SKIPPED_SCHEMAS));
+        .replace("NOT IN SKIPPED", &format!("NOT IN {}", crate::core::names::SKIPPED_SCHEMAS));
     Ok(admin
         .query(&sql, &[&roles])
         .await
@@ -56,7 +57,7 @@ pub async fn check(admin: &Client, subjects: &[Subject]) -> Result<(Vec<Finding>
                 (Some(as_owner), invoker) if as_owner > invoker.unwrap_or(0) => {
                     findings.push(
                         Finding::new(
-                            "path.view",
+                            CheckId::PathView,
                             format!(
                                 "{} reads {as_owner} row(s) through view {view}, which runs with its owner's rights; with the caller's rights it would read {}. Reproduce: {count}",
                                 s.actor.label,

@@ -6,8 +6,9 @@
 //! Columns whose names say they hold secrets (keys, tokens, passwords,
 //! credentials) are redacted: the report never carries them.
 
+use super::CheckId;
 use crate::error::Result;
-use crate::finding::Finding;
+use crate::checks::Finding;
 use crate::redact::{is_secret_column, MASK};
 use crate::scenario::VerifySpec;
 use serde::Serialize;
@@ -80,7 +81,7 @@ pub async fn run(
                     r.passed = Some(ok);
                     if !ok {
                         findings.push(Finding::new(
-                            "verify.failed",
+                            CheckId::VerifyFailed,
                             format!("`{}` returned {got}, the plan expects {want}", spec.name),
                         ));
                     }
@@ -92,7 +93,7 @@ pub async fn run(
                     format!("{} {}", d.code().code(), d.message())
                 });
                 findings.push(Finding::new(
-                    "verify.error",
+                    CheckId::VerifyError,
                     format!("`{}` failed: {msg}", spec.name),
                 ));
             }

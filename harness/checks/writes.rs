@@ -17,10 +17,11 @@
 //! affected count as a denial; any other error is recorded as inconclusive,
 //! never as a pass.
 
+use super::CheckId;
 use crate::error::{Error, Result};
-use crate::finding::Finding;
-use crate::integrity::{key_expr, Snapshot, TableSnapshot};
-use crate::isolation::Subject;
+use crate::checks::Finding;
+use crate::snapshot::{key_expr, Snapshot, TableSnapshot};
+use crate::checks::isolation::Subject;
 use crate::probe::{self, literal, As, Outcome, Step};
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -678,18 +679,16 @@ fn judge(
             .map(|i| (&script[i], &outcomes[i]))
     };
     let own_insert_ok = of(&Purpose::InsertOwn).is_some_and(|(_, o)| o.ok);
-    let mut finding = |check: &str, message: String, sql: &str| {
-        findings.push(
-            Finding::new(
-                check,
-                format!(
-                    "{message}; reproduce as {label} (BEGIN; set role and claims; then): {}",
-                    crate::redact::mask_json_text(sql)
-                ),
-            )
-            .table(&t.short)
-            .actor(label),
-        );
+    let finding = |check: CheckId, message: String, sql: &str| {
+        Finding::new(
+            check,
+            format!(
+                "{message}; reproduce as {label} (BEGIN; set role and claims; then): {}",
+                crate::redact::mask_json_text(sql)
+            ),
+        )
+        .table(&t.short)
+        .actor(label)
     };
     for (i, (p, o)) in purposes.iter().zip(outcomes).enumerate() {
         let sql = &script[i].sql;
@@ -712,29 +711,29 @@ fn judge(
             continue;
         }
         match p {
-            Purpose::InsertForeign if o.landed() => finding(
-                "write.insert-foreign",
+            Purpose::InsertForeign if o.landed() => findings.push(finding(
+                CheckId::WriteInsertForeign,
                 format!("inserted a row into tenant {ftenant} (group {fgroup})"),
                 sql,
-            ),
-            Purpose::InsertOwnIntoForeign if o.landed() => finding(
-                "write.insert-foreign",
+            )),
+            Purpose::InsertOwnIntoForeign if o.landed() => findings.push(finding(
+                CheckId::WriteInsertForeign,
                 format!("inserted a copy of an own row with the tenant set to {ftenant} (group {fgroup})"),
                 sql,
-            ),
-            Purpose::UpdateForeign if o.landed() => finding(
-                "write.update-foreign",
+            )),
+            Purpose::UpdateForeign if o.landed() => findings.push(finding(
+                CheckId::WriteUpdateForeign,
                 format!("updated {} row(s) of tenant {ftenant}", o.rows),
                 sql,
-            ),
+            )),
             Purpose::MoveOwn if o.landed() => {
                 let escalation = users_table == Some(t.short.as_str())
                     && target.subject.user.is_some();
-                finding(
+                findings.push(finding(
                     if escalation {
-                        "escalation.own-tenant"
+                        CheckId::EscalationOwnTenant
                     } else {
-                        "write.update-moves-row"
+                        CheckId::WriteUpdateMovesRow
                     },
                     if escalation {
                         format!("changed their own tenant to {ftenant}")
@@ -742,34 +741,34 @@ fn judge(
                         format!("moved an own row into tenant {ftenant}")
                     },
                     sql,
-                )
+                ))
             }
-            Purpose::UpsertForeign if o.landed() => finding(
-                "write.upsert-foreign",
+            Purpose::UpsertForeign if o.landed() => findings.push(finding(
+                CheckId::WriteUpsertForeign,
                 format!("an upsert overwrote a row of tenant {ftenant}"),
                 sql,
-            ),
-            Purpose::MergeForeign if o.landed() => finding(
-                "write.merge-foreign",
+            )),
+            Purpose::MergeForeign if o.landed() => findings.push(finding(
+                CheckId::WriteMergeForeign,
                 format!("MERGE updated {} row(s) of tenant {ftenant}", o.rows),
                 sql,
-            ),
-            Purpose::DeleteForeign if o.landed() => finding(
-                "write.delete-foreign",
+            )),
+            Purpose::DeleteForeign if o.landed() => findings.push(finding(
+                CheckId::WriteDeleteForeign,
                 format!("deleted {} row(s) of tenant {ftenant}", o.rows),
                 sql,
-            ),
-            Purpose::Truncate if o.ok => finding(
-                "privilege.truncate",
+            )),
+            Purpose::Truncate if o.ok => findings.push(finding(
+                CheckId::PrivilegeTruncate,
                 "TRUNCATE succeeded: it empties every tenant's rows, and RLS does not govern it"
                     .into(),
                 sql,
-            ),
-            Purpose::ChildOfForeignParent(fk) if o.landed() => finding(
-                "write.child-of-foreign-parent",
+            )),
+            Purpose::ChildOfForeignParent(fk) if o.landed() => findings.push(finding(
+                CheckId::WriteChildOfForeignParent,
                 format!("attached an own row to a parent of tenant {ftenant} through {fk}"),
                 sql,
-            ),
+            ).object(fk)),
             // A composite foreign key refuses it as a missing parent: a denial that reveals nothing.
             Purpose::ChildOfForeignParent(_) if o.sqlstate.as_deref() == Some("23503") => {
                 cov.denied += 1
@@ -777,33 +776,33 @@ fn judge(
             Purpose::UniqueProbe(index)
                 if own_insert_ok && o.sqlstate.as_deref() == Some("23505") =>
             {
-                finding(
-                    "side-channel.unique",
+                findings.push(finding(
+                    CheckId::SideChannelUnique,
                     format!("inserting an own row with a value that only tenant {ftenant} has fails with a duplicate key on {index}, while a fresh value succeeds: the error tells that the value exists in another tenant"),
                     sql,
-                )
+                ).object(index))
             }
-            Purpose::InsertOwn if o.denied() && m.can.insert_policy => finding(
-                "write.own-rows-denied",
+            Purpose::InsertOwn if o.denied() && m.can.insert_policy => findings.push(finding(
+                CheckId::WriteOwnRowsDenied,
                 format!("may not insert a row into their own tenant although the role may insert and a policy allows inserts: {}", o.describe()),
                 sql,
-            ),
+            )),
             Purpose::UpdateOwn if own_insert_ok && o.ok && o.rows == 0 && m.can.update_policy => {
-                finding(
-                    "write.own-rows-denied",
+                findings.push(finding(
+                    CheckId::WriteOwnRowsDenied,
                     "may not update a row of their own tenant (just inserted) although the role may update and a policy allows updates".into(),
                     sql,
-                )
+                ))
             }
             Purpose::PeekDefault => {
                 let inserted = of(&Purpose::InsertDefault).is_some_and(|(_, o)| o.landed());
                 let own = target.own_tenant.as_deref().unwrap_or("");
                 match o.value.as_deref() {
-                    Some(v) if inserted && v != own => finding(
-                        "write.insert-default-foreign",
+                    Some(v) if inserted && v != own => findings.push(finding(
+                        CheckId::WriteInsertDefaultForeign,
                         format!("an insert that names no tenant landed in tenant {v}, not the actor's ({own})"),
                         &script[i - 1].sql,
-                    ),
+                    )),
                     _ => {}
                 }
             }

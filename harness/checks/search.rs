@@ -13,10 +13,10 @@
 //! case needs a reseed and cases never see each other's rows.
 
 use crate::error::{Error, Result};
-use crate::integrity::{key_expr, Snapshot, TableSnapshot};
-use crate::isolation::Subject;
+use crate::snapshot::{key_expr, Snapshot, TableSnapshot};
+use crate::checks::isolation::Subject;
 use crate::probe::{self, literal, As, Outcome, Step};
-use crate::writes::{self, Fresh, Meta, Row};
+use crate::checks::writes::{self, Fresh, Meta, Row};
 use proptest::prelude::*;
 use proptest::test_runner::{
     Config, FileFailurePersistence, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner,
