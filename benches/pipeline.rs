@@ -5,8 +5,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
-use tenant_sql::split;
 use tenant_harness::Scenario;
+use tenant_sql::split;
 
 fn split_migrations(c: &mut Criterion) {
     let dir =

@@ -6,19 +6,7 @@
 
 use std::path::PathBuf;
 
-/// Exit codes, stable and documented in README.
-pub mod exit {
-    /// Every check held.
-    pub const OK: i32 = 0;
-    /// A finding: a check failed, or a migration statement failed.
-    pub const FINDINGS: i32 = 1;
-    /// Usage error or a malformed scenario.
-    pub const USAGE: i32 = 2;
-    /// The environment: no PostgreSQL could be provisioned or reached.
-    pub const ENVIRONMENT: i32 = 3;
-    /// Interrupted (Ctrl-C / SIGTERM); everything provisioned was removed.
-    pub const INTERRUPTED: i32 = 130;
-}
+pub use crate::exit_codes as exit;
 
 /// Everything the harness can fail with before it has a verdict.
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +70,11 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
+    /// The harness itself failed: a panic, a broken invariant, a statement
+    /// of its own that the server rejected. Never the migration's fault.
+    #[error("internal error of tenant-harness (please report it): {0}")]
+    Internal(String),
+
     /// A report could not be written.
     #[error("writing {}: {source}", path.display())]
     Io {
@@ -105,7 +98,9 @@ impl Error {
                     exit::USAGE
                 }
             }
-            Error::Environment { .. } | Error::Db { .. } | Error::Io { .. } => exit::ENVIRONMENT,
+            Error::Environment { .. } | Error::Io { .. } => exit::ENVIRONMENT,
+            Error::Db { source, .. } if is_environmental(source) => exit::ENVIRONMENT,
+            Error::Db { .. } | Error::Internal(_) => exit::INTERNAL,
             Error::Impersonation(_) => exit::FINDINGS,
         }
     }
@@ -116,11 +111,36 @@ impl Error {
         move |source| Error::Db { context, source }
     }
 
+    /// Wraps a database error on SQL the scenario wrote (a `tenant_query`,
+    /// a `tenants_query`): the scenario's to fix, with the server's reason.
+    pub(crate) fn scenario_sql(
+        file: PathBuf,
+        what: impl Into<String>,
+    ) -> impl FnOnce(tokio_postgres::Error) -> Error {
+        let what = what.into();
+        move |source| Error::Scenario {
+            file,
+            line: None,
+            message: format!("{what} failed: {}", tenant_seed::describe(&source)),
+        }
+    }
+
     pub(crate) fn env(message: impl Into<String>, fix: impl Into<String>) -> Error {
         Error::Environment {
             message: message.into(),
             fix: fix.into(),
         }
+    }
+}
+
+/// Whether a database error is the machine's doing rather than the
+/// harness's: no SQLSTATE (the connection broke), or a class that says the
+/// server went away, ran out of something or was stopped (08, 53, 57, 58).
+/// Any other SQLSTATE on the harness's own SQL is a bug of the harness.
+fn is_environmental(e: &tokio_postgres::Error) -> bool {
+    match e.code() {
+        None => true,
+        Some(code) => ["08", "53", "57", "58"].contains(&&code.code()[..2]),
     }
 }
 

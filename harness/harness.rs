@@ -16,14 +16,14 @@
 //! snapshot → migrations (in `start`), then integrity → isolation → report
 //! (in `check`).
 
-use crate::checks::CheckId;
-use crate::error::{Error, Result};
-use crate::checks::Finding;
-use crate::impersonate::{anon_claims, user_claims, Actor, JwtKeys};
 use crate::checks::integrity::Integrity;
-use crate::snapshot::Snapshot;
 use crate::checks::isolation::Coverage;
 use crate::checks::isolation::{self, Subject};
+use crate::checks::CheckId;
+use crate::checks::Finding;
+use crate::checks::{audit, integrity, verify};
+use crate::error::{Error, Result};
+use crate::impersonate::{anon_claims, user_claims, Actor, JwtKeys};
 use crate::migrate::{self, FileRun};
 use crate::progress::Progress;
 use crate::provision::{self, Backend, Database, Options};
@@ -31,7 +31,7 @@ use crate::report::Part;
 use crate::report::{AfterSummary, Phase, Report, RollbackReport, SeedSummary};
 use crate::scenario::{Identity, Scenario};
 use crate::seed::SeededUser;
-use crate::checks::{audit, integrity, verify};
+use crate::snapshot::Snapshot;
 use crate::{bench, seed, supabase};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -282,6 +282,7 @@ impl HarnessBuilder {
 
     /// Provisions PostgreSQL, loads the schema, seeds, snapshots and runs the migrations.
     pub async fn start(self) -> Result<Harness> {
+        audit::validate_accepts(&self.scenario)?;
         let t = Instant::now();
         self.progress.scenario_step(
             &self.scenario.name,
@@ -293,6 +294,7 @@ impl HarnessBuilder {
 
     /// [`HarnessBuilder::start`] on a database already provisioned at `t`.
     pub(crate) async fn start_on(self, db: Database, t: Instant) -> Result<Harness> {
+        audit::validate_accepts(&self.scenario)?;
         let seed = self.seed.unwrap_or(self.scenario.data.seed);
         let scenario = self.scenario;
         let progress = self.progress;
@@ -639,7 +641,10 @@ impl Harness {
                 .admin
                 .query(q.as_str(), &[])
                 .await
-                .map_err(Error::db(format!("[after] tenants_query `{q}`")))?
+                .map_err(Error::scenario_sql(
+                    self.scenario.toml_path(),
+                    format!("[after] tenants_query `{q}`"),
+                ))?
                 .iter()
                 .filter_map(|r| r.get::<_, Option<String>>(0))
                 .collect(),
@@ -834,6 +839,7 @@ impl Harness {
         let mut phases = self.phases.clone();
         let mut ran = Vec::new();
         let mut findings: Vec<Finding> = Vec::new();
+        let mut undecided: Vec<Finding> = Vec::new();
         let lap = |name: &str, t: Instant, phases: &mut Vec<Phase>| {
             phases.push(Phase {
                 name: name.into(),
@@ -902,22 +908,38 @@ impl Harness {
                         .table(&f.table),
                     );
                 }
+                if let Some(why) = search.as_ref().and_then(|s| s.nothing_to_judge.as_ref()) {
+                    undecided.push(Finding::new(
+                        CheckId::SearchNothingJudged,
+                        format!("the leak search judged no case: {why}"),
+                    ));
+                }
                 if search.is_some() {
                     ran.push(Part::Search);
                 }
                 lap("leak search", t, &mut phases);
             }
         }
-        let mut audit = Vec::new();
+        // The scenario's acceptances belong to the findings, whatever the
+        // command: the catalog is read always, its own findings reported
+        // only when the audit part runs (else just the acceptances used).
+        let t = Instant::now();
         if parts.audit {
-            let t = Instant::now();
             self.progress.step("audit");
-            audit = self.audit().await?;
-            audit::mark_proven(&mut audit, &findings);
-            findings = audit::absorb_accepted(&audit, findings);
+        }
+        let mut audit = self.audit().await?;
+        audit::mark_proven(&mut audit, &findings);
+        let before = findings.len();
+        findings = audit::absorb_accepted(&audit, findings);
+        if parts.audit {
             findings.extend(audit::failing(&audit));
             ran.push(Part::Audit);
             lap("audit", t, &mut phases);
+        } else {
+            audit.retain(|a| a.accepted.is_some() && a.proven_by.is_some());
+            if findings.len() == before {
+                audit.clear();
+            }
         }
         let mut rollback = None;
         if parts.rollback {
@@ -965,8 +987,9 @@ impl Harness {
             search,
             writes,
             audit,
-            verdict: if findings.is_empty() { "pass" } else { "fail" }.into(),
+            verdict: Report::verdict_of(&findings, &undecided).into(),
             findings,
+            undecided,
         })
     }
 
@@ -1260,7 +1283,7 @@ impl Harness {
     /// harness started with [`HarnessBuilder::benchmark`].
     pub async fn bench(
         &mut self,
-        settings: bench::load::Settings,
+        settings: bench::settings::Settings,
         online: Option<bench::online::Settings>,
     ) -> Result<bench::LoadReport> {
         let Some(baseline) = &self.baseline else {
@@ -1275,7 +1298,7 @@ impl Harness {
             );
         }
         let actors = self.bench_actors().await?;
-        let pools = bench::load::id_pools(&self.admin, &self.scenario, &actors).await?;
+        let pools = bench::targets::id_pools(&self.admin, &self.scenario, &actors).await?;
         let rows = self.seeding.total_rows;
         let mut report = bench::load::run(bench::load::Input {
             scenario: &self.scenario,
@@ -1303,7 +1326,7 @@ impl Harness {
 
     /// Who the workload runs as: a sample of users (or one identity per
     /// tenant when identity is a session setting or the application's own filter).
-    async fn bench_actors(&self) -> Result<Vec<bench::load::Actor>> {
+    async fn bench_actors(&self) -> Result<Vec<bench::targets::Actor>> {
         let tenant_of = self.tenant_map();
         let mut actors = Vec::new();
         let n = self.scenario.bench.actors;
@@ -1311,7 +1334,7 @@ impl Harness {
             Identity::JwtSub { .. } | Identity::JwtClaim { .. } => {
                 for user in isolation::sample_users(&self.users, n, self.seed) {
                     let actor = self.actor(user).await?;
-                    actors.push(bench::load::Actor {
+                    actors.push(bench::targets::Actor {
                         label: actor.label.clone(),
                         user: Some(user.id.to_string()),
                         tenant: tenant_of.get(&user.group).cloned().unwrap_or_default(),
@@ -1329,7 +1352,7 @@ impl Harness {
                         .iter()
                         .find(|u| u.group == g)
                         .map(|u| u.id.to_string());
-                    actors.push(bench::load::Actor {
+                    actors.push(bench::targets::Actor {
                         label: format!("tenant {tenant}"),
                         user,
                         begin_after: actor.as_ref().map_or_else(

@@ -16,6 +16,7 @@ pub mod bench;
 pub mod checks;
 pub mod core;
 pub mod error;
+pub mod exit_codes;
 mod harness;
 pub mod impersonate;
 pub mod init;
@@ -33,8 +34,8 @@ pub mod strategies;
 pub mod supabase;
 pub mod testing;
 
-pub use error::{exit, Error, Result};
 pub use checks::{CheckId, Finding};
+pub use error::{exit, Error, Result};
 pub use harness::{env, Harness, HarnessBuilder, Parts};
 pub use provision::Backend;
 pub use report::Report;

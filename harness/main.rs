@@ -555,8 +555,10 @@ async fn run_bench(
         .benchmark(plan.rows)
         .start()
         .await?;
-    let mut settings =
-        tenant_harness::bench::load::Settings::from_scenario(harness.scenario(), harness.seed());
+    let mut settings = tenant_harness::bench::settings::Settings::from_scenario(
+        harness.scenario(),
+        harness.seed(),
+    );
     settings.seconds = plan.seconds.unwrap_or(settings.seconds);
     settings.rounds = plan.rounds.unwrap_or(settings.rounds).max(2);
     settings.workers = plan.workers.unwrap_or(settings.workers).max(1);
@@ -658,7 +660,7 @@ async fn bench_template(args: BenchTemplateArgs) -> i32 {
         Ok(b) => b.options(args.server.options()),
         Err(e) => return fail(e),
     };
-    match tenant_harness::bench::template::run(b, args.databases).await {
+    match tenant_harness::testing::bench::run(b, args.databases).await {
         Ok(t) => {
             print!("{}", t.human());
             write_json(args.json.as_deref(), &t).unwrap_or(exit::OK)

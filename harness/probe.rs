@@ -13,8 +13,8 @@
 //! returned, or the SQLSTATE and message. The caller wraps the whole
 //! script in a transaction that it rolls back, so no probe changes the data.
 
-use crate::error::{Error, Result};
 use crate::core::names::HARNESS_SCHEMA as SCHEMA;
+use crate::error::{Error, Result};
 use postgres_types::Type;
 use serde::Serialize;
 use serde_json::{json, Value as Json};
@@ -222,11 +222,6 @@ pub fn literal(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn literals_double_their_quotes() {
-        assert_eq!(literal("o'neil"), "'o''neil'");
-    }
 
     #[test]
     fn steps_encode_who_runs_them() {

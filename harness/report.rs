@@ -2,11 +2,11 @@
 //! the verdict. Rendered for people on stdout and as JSON (`--json FILE`)
 //! for machines; the JSON carries `"format_version": 1`.
 
-use crate::error::{exit, Error, Result};
-pub use crate::checks::Part;
-use crate::checks::Finding;
 use crate::checks::integrity::TableIntegrity;
 use crate::checks::isolation::Coverage;
+use crate::checks::Finding;
+pub use crate::checks::Part;
+use crate::error::{exit, Error, Result};
 use crate::migrate::FileRun;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -110,11 +110,24 @@ pub struct Report {
     pub audit: Vec<crate::checks::audit::AuditFinding>,
     /// Everything that failed; empty means pass.
     pub findings: Vec<Finding>,
-    /// `pass` or `fail`.
+    /// What a check could not decide (a leak search with nothing to play
+    /// with): no finding, and never counted as proven either.
+    pub undecided: Vec<Finding>,
+    /// `fail` with findings; else `undecided` when something could not be
+    /// decided; else `pass`.
     pub verdict: String,
 }
 
 impl Report {
+    /// The verdict word for `findings` and `undecided`.
+    pub fn verdict_of(findings: &[Finding], undecided: &[Finding]) -> &'static str {
+        match (findings.is_empty(), undecided.is_empty()) {
+            (false, _) => "fail",
+            (true, false) => "undecided",
+            (true, true) => "pass",
+        }
+    }
+
     /// Whether every check held.
     pub fn passed(&self) -> bool {
         self.findings.is_empty()
@@ -380,6 +393,9 @@ impl Report {
                     f.message
                 );
             }
+        }
+        for u in &self.undecided {
+            let _ = writeln!(o, "  UNDECIDED {:<23} {}", u.check, u.message);
         }
         let _ = writeln!(o, "\nverdict: {}", self.verdict.to_uppercase());
         o

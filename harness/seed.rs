@@ -78,7 +78,7 @@ pub fn users(scenario: &Scenario, seed: u64) -> Vec<SeededUser> {
 /// The pre-migration seeding plan: owners are the users.
 pub fn plan(scenario: &Scenario, seed: u64, users: &[SeededUser]) -> SeedPlan {
     let users_table = scenario.users.as_ref().map(|u| UsersTable {
-        table: u.table.clone(),
+        table: u.sql.clone(),
         id_column: u.id.clone(),
         email_column: Some(u.email.clone()),
         name_column: u.name.clone(),
@@ -102,7 +102,7 @@ pub fn plan(scenario: &Scenario, seed: u64, users: &[SeededUser]) -> SeedPlan {
             .iter()
             .filter(|t| scenario.users.as_ref().is_none_or(|u| t.name != u.table))
             .map(|t| TablePlan {
-                table: t.name.clone(),
+                table: t.sql.clone(),
                 owner_column: t.owner.clone(),
                 rows: scenario.data.rows_for(&t.name),
                 overrides: t.overrides.clone(),
@@ -128,7 +128,7 @@ pub fn after_plan(scenario: &Scenario, seed: u64, tenants: &[String]) -> Option<
             .tables
             .iter()
             .map(|t| TablePlan {
-                table: t.name.clone(),
+                table: t.sql.clone(),
                 owner_column: Some(scenario.tenancy.column.clone()),
                 rows: after
                     .rows

@@ -7,7 +7,7 @@ use crate::core::names::HARNESS_SCHEMA as SCHEMA;
 use crate::error::{Error, Result};
 use crate::scenario::Scenario;
 use crate::seed::SeededUser;
-use tenant_seed::catalog::{self, quote_ident};
+use tenant_seed::catalog;
 use tokio_postgres::Client;
 
 /// One table before the migration.
@@ -41,11 +41,11 @@ pub struct Snapshot {
 /// `pk` as one text expression: the column, or a row of the columns.
 pub(crate) fn key_expr(pk: &[String]) -> String {
     match pk {
-        [one] => format!("{}::text", quote_ident(one)),
+        [one] => format!("{}::text", tenant_sql::ident(one)),
         many => format!(
             "ROW({})::text",
             many.iter()
-                .map(|c| quote_ident(c))
+                .map(|c| tenant_sql::ident(c))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -71,7 +71,7 @@ pub async fn snapshot(
         pre_tables: user_tables(client).await?,
     };
     for (i, spec) in scenario.tables.iter().enumerate() {
-        let info = catalog::load(client, &spec.name).await?;
+        let info = catalog::load(client, &spec.sql).await?;
         if info.primary_key.is_empty() {
             return Err(Error::Scenario {
                 file: scenario.toml_path(),
@@ -89,20 +89,20 @@ pub async fn snapshot(
         let group = match &owner {
             Some(o) => format!(
                 "coalesce(g.grp, 'unknown-owner:' || coalesce(t.{}::text, 'NULL'))",
-                quote_ident(o)
+                tenant_sql::ident(o)
             ),
             None => "$1::text".to_string(),
         };
         let join = owner.as_deref().map_or(String::new(), |o| {
             format!(
                 "LEFT JOIN {SCHEMA}.user_groups g ON g.user_id = t.{}::text",
-                quote_ident(o)
+                tenant_sql::ident(o)
             )
         });
         let sql = format!(
             "CREATE UNLOGGED TABLE {snap} AS SELECT {key} AS pk, md5(ROW({cols})::text) AS hash, {group} AS grp FROM {table} t {join}",
             key = prefixed_key(&info.primary_key, "t"),
-            cols = columns.iter().map(|c| format!("t.{}", quote_ident(c))).collect::<Vec<_>>().join(", "),
+            cols = columns.iter().map(|c| format!("t.{}", tenant_sql::ident(c))).collect::<Vec<_>>().join(", "),
             table = info.name,
         );
         if owner.is_some() {
@@ -153,17 +153,16 @@ pub async fn user_tables(client: &Client) -> Result<Vec<String>> {
 /// The primary key expression over the table alias `alias`.
 pub(crate) fn prefixed_key(pk: &[String], alias: &str) -> String {
     match pk {
-        [one] => format!("{alias}.{}::text", quote_ident(one)),
+        [one] => format!("{alias}.{}::text", tenant_sql::ident(one)),
         many => format!(
             "ROW({})::text",
             many.iter()
-                .map(|c| format!("{alias}.{}", quote_ident(c)))
+                .map(|c| format!("{alias}.{}", tenant_sql::ident(c)))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
     }
 }
-
 
 /// (Re)creates `{SCHEMA}.{name}(key text PRIMARY KEY, value text NOT NULL)` holding `keys` → `values`.
 pub(crate) async fn store_map(

@@ -29,8 +29,8 @@
 //! # Ok(()) }
 //! ```
 
-use crate::error::Result;
 use crate::checks::search::World;
+use crate::error::Result;
 use proptest::strategy::Strategy;
 use std::sync::Arc;
 use tokio_postgres::Client;

@@ -8,7 +8,7 @@
 mod common;
 
 use std::time::Duration;
-use tenant_harness::bench::load::Settings;
+use tenant_harness::bench::settings::Settings;
 use tenant_harness::bench::{online, LoadReport};
 use tenant_harness::scenario::{Form, WorkloadSpec};
 use tenant_harness::{exit, Harness, Scenario};

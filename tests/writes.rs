@@ -45,7 +45,10 @@ async fn the_seeds_policies_without_the_fix_let_users_move_rows_change_tenant_an
         .iter()
         .find(|a| a.rule == "api_role_table_privileges")
         .unwrap();
-    assert_eq!(truncate.proven_by.map(|c| c.as_str()), Some("privilege.truncate"));
+    assert_eq!(
+        truncate.proven_by.map(|c| c.as_str()),
+        Some("privilege.truncate")
+    );
     assert_eq!(report.exit_code(), 1);
 }
 
@@ -278,7 +281,7 @@ async fn the_probes_prove_the_cross_tenant_references_and_global_keys_that_seed_
             .audit
             .iter()
             .filter(|a| a.rule == rule && a.accepted.is_some())
-            .filter_map(|a| a.proven_by.clone())
+            .filter_map(|a| a.proven_by)
             .collect::<Vec<_>>()
     };
     assert!(proof("fk_without_tenant")

@@ -8,80 +8,17 @@
 //! meanwhile lands on both sides. Every worker keeps one connection to each
 //! database for the whole run.
 
-use super::driver::{Arg, Caller, Load, Pool, Sample, Target};
+use super::driver::{Caller, Load, Pool, Sample, Target};
 use super::explain::{self, Advice, PlanFacts};
 use super::report::{Figures, LoadReport, QueryResult, SweepPoint};
+use super::settings::Settings;
 use super::stats;
+use super::targets::{target, Actor, IdPools};
 use crate::error::{Error, Result};
 use crate::provision::Database;
-use crate::scenario::{Form, Param, Scenario, WorkloadSpec};
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use crate::scenario::{Param, Scenario, WorkloadSpec};
 use std::time::Duration;
 use tokio_postgres::Client;
-
-/// Who the workload runs as: one user (or tenant) of the seeded data.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    /// Who, for reports.
-    pub label: String,
-    /// The user's id (`:user`), when the scenario has users.
-    pub user: Option<String>,
-    /// The tenant's id after the migration (`:tenant`).
-    pub tenant: String,
-    /// Opens a post-migration request's transaction: `BEGIN`, then the
-    /// impersonation (role, claims or setting) when the scenario has one.
-    pub begin_after: String,
-    /// The role a post-migration request must run as (checked once up front).
-    pub role: Option<String>,
-}
-
-/// How a load run goes (from `[bench]`, overridden by flags).
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Settings {
-    /// Closed-loop workers (and open-loop connections).
-    pub workers: usize,
-    /// Seconds per measured slice.
-    pub seconds: f64,
-    /// Before/after pairs per query.
-    pub rounds: usize,
-    /// Unrecorded seconds per form before its first slice.
-    pub warmup_seconds: f64,
-    /// Open loop at this many requests per second instead of a closed loop.
-    pub rate: Option<f64>,
-    /// Worker counts of the concurrency sweep (empty: no sweep).
-    pub sweep: Vec<usize>,
-    /// Seed of every random choice (which actor, which row).
-    pub seed: u64,
-    /// Independent runs of the rounds per query, to show that runs agree.
-    pub repeat: usize,
-}
-
-impl Settings {
-    /// The scenario's `[bench]` settings with `seed`.
-    pub fn from_scenario(scenario: &Scenario, seed: u64) -> Settings {
-        let b = &scenario.bench;
-        Settings {
-            workers: b.workers,
-            seconds: b.seconds,
-            rounds: b.rounds,
-            warmup_seconds: b.warmup_seconds,
-            rate: None,
-            sweep: Vec::new(),
-            seed,
-            repeat: 1,
-        }
-    }
-
-    fn load(&self) -> Load {
-        match self.rate {
-            Some(rate) => Load::Open { rate },
-            None => Load::Closed {
-                workers: self.workers,
-            },
-        }
-    }
-}
 
 /// What the load benchmark needs from the pipeline.
 pub struct Input<'a> {
@@ -308,119 +245,6 @@ fn merge_into(total: &mut Option<Sample>, s: &Sample) {
         Some(t) => t.merge(s, false),
         None => *total = Some(s.clone()),
     }
-}
-
-/// Per (table, actor tenant): keys of rows the tenant owns, for `:id`.
-pub type IdPools = BTreeMap<(String, String), Arc<Vec<String>>>;
-
-/// Reads, for every table a workload draws `:id` from, up to 500 keys per
-/// actor's tenant, from the migrated data (where the tenant column exists).
-pub async fn id_pools(admin: &Client, scenario: &Scenario, actors: &[Actor]) -> Result<IdPools> {
-    let mut pools = IdPools::new();
-    for q in &scenario.workload {
-        let Some(table) = &q.table else { continue };
-        if !(q.before.params.contains(&Param::Id) || q.after.params.contains(&Param::Id)) {
-            continue;
-        }
-        let pk: Vec<String> = admin
-            .query(
-                "SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) \
-                 WHERE i.indrelid = to_regclass($1) AND i.indisprimary",
-                &[table],
-            )
-            .await
-            .map_err(Error::db(format!("reading the primary key of {table}")))?
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
-        let [pk] = pk.as_slice() else {
-            return Err(Error::Scenario {
-                file: scenario.toml_path(),
-                line: None,
-                message: format!("workload `{}`: :id needs a one-column primary key on {table}, which has {pk:?}", q.name),
-            });
-        };
-        let sql = format!(
-            "SELECT {pk}::text FROM {table} WHERE {col}::text = $1 ORDER BY 1 LIMIT 500",
-            pk = quote(pk),
-            col = quote(&scenario.tenancy.column)
-        );
-        for a in actors {
-            let keys: Vec<String> = admin
-                .query(&sql, &[&a.tenant])
-                .await
-                .map_err(Error::db(format!(
-                    "reading keys of {table} for {}",
-                    a.label
-                )))?
-                .iter()
-                .map(|r| r.get(0))
-                .collect();
-            pools.insert((table.clone(), a.tenant.clone()), Arc::new(keys));
-        }
-    }
-    Ok(pools)
-}
-
-fn quote(ident: &str) -> String {
-    format!("\"{}\"", ident.replace('"', "\"\""))
-}
-
-/// The driver target of one form: a caller per actor that has rows to draw from.
-pub(crate) fn target(
-    q: &WorkloadSpec,
-    form: &Form,
-    db: usize,
-    after_side: bool,
-    actors: &[Actor],
-    pools: &IdPools,
-) -> Result<Target> {
-    let mut callers = Vec::new();
-    for a in actors {
-        let ids = q
-            .table
-            .as_ref()
-            .and_then(|t| pools.get(&(t.clone(), a.tenant.clone())));
-        if form.params.contains(&Param::Id) && ids.is_none_or(|ids| ids.is_empty()) {
-            continue;
-        }
-        let args = form
-            .params
-            .iter()
-            .map(|p| match p {
-                Param::User => Arg::One(a.user.clone().unwrap_or_default()),
-                Param::Tenant => Arg::One(a.tenant.clone()),
-                Param::Id => Arg::AnyOf(ids.expect("checked above").clone()),
-            })
-            .collect();
-        callers.push(Caller {
-            begin: Some(if after_side {
-                a.begin_after.clone()
-            } else {
-                "BEGIN".into()
-            }),
-            args,
-        });
-    }
-    if callers.is_empty() {
-        return Err(Error::env(
-            format!(
-                "workload `{}`: no actor's tenant owns a row of {:?}",
-                q.name, q.table
-            ),
-            "seed more rows for the workload's table",
-        ));
-    }
-    Ok(Target {
-        name: format!(
-            "{} ({})",
-            q.name,
-            if after_side { "after" } else { "before" }
-        ),
-        db,
-        sql: form.sql.clone(),
-        callers,
-    })
 }
 
 /// EXPLAIN (ANALYZE, BUFFERS) of both forms as `actor`, and the advice for

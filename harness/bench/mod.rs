@@ -17,8 +17,9 @@ pub mod load;
 pub mod online;
 pub mod report;
 pub mod seeder;
+pub mod settings;
 pub mod stats;
-pub mod template;
+pub mod targets;
 
 pub use report::LoadReport;
 pub use seeder::{peak_rss_mib, scaled, seed, SeedBench};

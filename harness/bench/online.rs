@@ -169,8 +169,8 @@ pub struct Settings {
 pub async fn on_copy(
     copy: &crate::provision::Database,
     scenario: &crate::scenario::Scenario,
-    actors: &[super::load::Actor],
-    pools: &super::load::IdPools,
+    actors: &[super::targets::Actor],
+    pools: &super::targets::IdPools,
     settings: &Settings,
     seed: u64,
 ) -> Result<OnlineReport> {
@@ -178,7 +178,7 @@ pub async fn on_copy(
     let targets = scenario
         .workload
         .iter()
-        .map(|q| super::load::target(q, &q.before, 0, false, actors, pools))
+        .map(|q| super::targets::target(q, &q.before, 0, false, actors, pools))
         .collect::<Result<Vec<_>>>()?;
     let mut pool = Pool::open(
         &[copy.config().clone()],

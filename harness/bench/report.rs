@@ -2,8 +2,8 @@
 
 use super::driver::{Load, Sample};
 use super::explain::{Advice, PlanFacts};
-use super::load::Settings;
 use super::online::OnlineReport;
+use super::settings::Settings;
 use super::stats::Interval;
 use crate::error::{exit, Error, Result};
 use serde::Serialize;

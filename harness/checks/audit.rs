@@ -13,8 +13,8 @@
 //! Rules only look at schemas an API could expose: the system schemas,
 //! the Supabase-managed schemas and the harness's own schema are skipped.
 
-use crate::error::{Error, Result};
 use super::{CheckId, Finding};
+use crate::error::{Error, Result};
 use serde::Serialize;
 use tokio_postgres::Client;
 
@@ -424,6 +424,26 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 
 pub use crate::scenario::Accept;
 
+/// Refuses a scenario whose `[[audit.accept]]` names a rule the audit does
+/// not have (a typo would otherwise accept nothing, silently).
+pub fn validate_accepts(scenario: &crate::scenario::Scenario) -> Result<()> {
+    for a in &scenario.audit_accept {
+        if rule(&a.rule).is_none() {
+            let known: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+            return Err(Error::Scenario {
+                file: scenario.toml_path(),
+                line: Some(a.line),
+                message: format!(
+                    "key `audit.accept.rule`: no audit rule `{}`; the rules are {}",
+                    a.rule,
+                    known.join(", ")
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// What the audit needs to know about the run.
 pub struct Context<'a> {
     /// Tenant tables, schema-qualified.
@@ -516,8 +536,7 @@ fn split_object(object: &str) -> (&str, Option<&str>) {
 /// A name without its schema and quotes: `public."a b"` → `a b`.
 fn bare(name: &str) -> String {
     let last = if name.ends_with('"') {
-        name.rfind(".\"")
-            .map_or(name, |i| &name[i + 1..])
+        name.rfind(".\"").map_or(name, |i| &name[i + 1..])
     } else {
         name.rsplit('.').next().unwrap_or(name)
     };
@@ -617,9 +636,21 @@ mod tests {
 
     fn fks() -> Vec<AuditFinding> {
         vec![
-            finding("fk_without_tenant", Level::Warning, "public.notes notes_doc_fkey"),
-            finding("fk_without_tenant", Level::Warning, "public.notes notes_author_fkey"),
-            finding("fk_without_tenant", Level::Warning, "public.other other_doc_fkey"),
+            finding(
+                "fk_without_tenant",
+                Level::Warning,
+                "public.notes notes_doc_fkey",
+            ),
+            finding(
+                "fk_without_tenant",
+                Level::Warning,
+                "public.notes notes_author_fkey",
+            ),
+            finding(
+                "fk_without_tenant",
+                Level::Warning,
+                "public.other other_doc_fkey",
+            ),
         ]
     }
 
@@ -638,7 +669,10 @@ mod tests {
         assert!(!audit[1].fails(), "another key of the same table");
         assert!(!audit[2].fails(), "another table");
         assert_eq!(failing(&audit).len(), 1);
-        assert_eq!(failing(&audit)[0].check, CheckId::Audit("fk_without_tenant"));
+        assert_eq!(
+            failing(&audit)[0].check,
+            CheckId::Audit("fk_without_tenant")
+        );
     }
 
     #[test]
@@ -656,11 +690,19 @@ mod tests {
     #[test]
     fn a_read_leak_proves_the_tables_policy_findings() {
         let mut audit = vec![
-            finding("rls_policy_always_true", Level::Warning, "public.notes policy open"),
-            finding("rls_policy_always_true", Level::Warning, "public.other policy open"),
+            finding(
+                "rls_policy_always_true",
+                Level::Warning,
+                "public.notes policy open",
+            ),
+            finding(
+                "rls_policy_always_true",
+                Level::Warning,
+                "public.other policy open",
+            ),
         ];
         let leak = Finding::new(CheckId::IsolationForeignRows, "x").table("notes");
-        mark_proven(&mut audit, &[leak.clone()]);
+        mark_proven(&mut audit, std::slice::from_ref(&leak));
         assert_eq!(audit[0].proven_by, Some(CheckId::IsolationForeignRows));
         assert!(audit[1].proven_by.is_none());
         // A read leak has more than one possible cause: accepting one never absorbs it.

@@ -221,7 +221,7 @@ check_ids! {
         "the property-based leak search found a sequence of operations where the database disagrees with the tenant model; the message holds the shrunk case as a psql script and the replay command", proves [];
     /// The leak search could judge no case.
     SearchNothingJudged = "search.nothing-judged", Search,
-        "the leak search judged no case (no identity, table or row to play with), so it proves nothing", proves [];
+        "reported as undecided, not as a failure: the leak search judged no case (no identity, table or row to play with), so it proves nothing either way", proves [];
     /// A pre-existing row is gone after the rollback.
     RollbackRowsLost = "rollback.rows-lost", Rollback,
         "after the rollback, a pre-existing row is gone", proves [];
@@ -245,7 +245,10 @@ fn audit_text(rule: &'static str) -> &'static str {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
     static TEXTS: OnceLock<Mutex<HashMap<&'static str, &'static str>>> = OnceLock::new();
-    let mut texts = TEXTS.get_or_init(Default::default).lock().expect("poisoned");
+    let mut texts = TEXTS
+        .get_or_init(Default::default)
+        .lock()
+        .expect("poisoned");
     texts
         .entry(rule)
         .or_insert_with(|| Box::leak(format!("audit.{rule}").into_boxed_str()))
@@ -323,8 +326,9 @@ mod tests {
             let ok = match id.part() {
                 Part::Integrity => ["integrity", "verify"].contains(&family),
                 Part::Isolation => ["isolation", "identity"].contains(&family),
-                Part::Writes => ["write", "escalation", "side-channel", "privilege", "path"]
-                    .contains(&family),
+                Part::Writes => {
+                    ["write", "escalation", "side-channel", "privilege", "path"].contains(&family)
+                }
                 Part::Search => family == "search",
                 Part::Audit => family == "audit",
                 Part::Rollback => family == "rollback",

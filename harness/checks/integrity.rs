@@ -15,13 +15,13 @@
 
 use super::id::Compared;
 use super::CheckId;
-use crate::error::{Error, Result};
 use crate::checks::Finding;
+use crate::error::{Error, Result};
 use crate::scenario::{ExpectedTenant, Grouping, Scenario};
 use crate::seed::SeededUser;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use tenant_seed::catalog::{self, quote_ident, TableInfo};
+use tenant_seed::catalog::{self, TableInfo};
 use tokio_postgres::Client;
 
 use crate::core::names::HARNESS_SCHEMA as SCHEMA;
@@ -82,7 +82,7 @@ fn current(snap: &TableSnapshot, info: &TableInfo, tenant_col: Option<&str>) -> 
         .iter()
         .map(|c| {
             if info.column(c).is_some() {
-                format!("t.{}", quote_ident(c))
+                format!("t.{}", tenant_sql::ident(c))
             } else {
                 "NULL".into()
             }
@@ -90,7 +90,7 @@ fn current(snap: &TableSnapshot, info: &TableInfo, tenant_col: Option<&str>) -> 
         .collect::<Vec<_>>()
         .join(", ");
     let tenant = if let Some(tenant_col) = tenant_col.filter(|t| info.column(t).is_some()) {
-        format!("t.{}::text", quote_ident(tenant_col))
+        format!("t.{}::text", tenant_sql::ident(tenant_col))
     } else {
         "NULL::text".into()
     };
@@ -177,13 +177,10 @@ async fn compare_table(
         if n > 0 {
             let more = if n > EXAMPLES as u64 { ", …" } else { "" };
             findings.push(
-                Finding::new(
-                    check,
-                    format!("{n} {what}: {}{more}", examples(&rows)),
-                )
-                .table(&snap.short)
-                .row(rows.as_ref().and_then(|r| r.first().cloned()))
-                .count(n),
+                Finding::new(check, format!("{n} {what}: {}{more}", examples(&rows)))
+                    .table(&snap.short)
+                    .row(rows.as_ref().and_then(|r| r.first().cloned()))
+                    .count(n),
             );
         }
     }
@@ -372,7 +369,7 @@ pub async fn verify(
                 .columns
                 .iter()
                 .zip(&fk.target_columns)
-                .map(|(c, p)| format!("p.{} = c.{}", quote_ident(p), quote_ident(c)))
+                .map(|(c, p)| format!("p.{} = c.{}", tenant_sql::ident(p), tenant_sql::ident(c)))
                 .collect::<Vec<_>>()
                 .join(" AND ");
             let sql = format!(
@@ -381,7 +378,7 @@ pub async fn verify(
                 ck = prefixed_key(&snap.primary_key, "c"),
                 child = snap.table,
                 parent = parent.table,
-                t = quote_ident(tenant_col)
+                t = tenant_sql::ident(tenant_col)
             );
             let r = client
                 .query_one(&sql, &[])
@@ -438,7 +435,10 @@ pub async fn verify(
             ExpectedTenant::Query(q) => client
                 .query_opt(q.as_str(), &[])
                 .await
-                .map_err(Error::db(format!("tenancy.tenant_query `{q}`")))?
+                .map_err(Error::scenario_sql(
+                    scenario.toml_path(),
+                    format!("tenancy.tenant_query `{q}`"),
+                ))?
                 .and_then(|r| r.get::<_, Option<String>>(0)),
         };
         let got = out
@@ -488,7 +488,6 @@ async fn store_group_tenants(client: &Client, map: &BTreeMap<String, String>) ->
     store_map(client, "group_tenant", ("grp", "tenant"), &groups, &tenants).await
 }
 
-
 /// Builds the isolation oracle's tables: for every row of every tenant table,
 /// the group whose users must see it. Pre-existing rows keep their owner's
 /// group; rows the harness wrote after the migration for tenant `v` are in
@@ -535,7 +534,7 @@ pub async fn build_expected(
             client
                 .batch_execute(&format!(
                     "GRANT USAGE ON SCHEMA {SCHEMA} TO {r}; GRANT SELECT ON {exp} TO {r}",
-                    r = quote_ident(role),
+                    r = tenant_sql::ident(role),
                     exp = snap.expected
                 ))
                 .await
@@ -599,7 +598,11 @@ pub async fn added_objects(client: &Client, before: &Snapshot) -> Result<Vec<Add
         {
             let n: i64 = client
                 .query_one(
-                    &format!("SELECT count({}) FROM {}", quote_ident(&c.name), snap.table),
+                    &format!(
+                        "SELECT count({}) FROM {}",
+                        tenant_sql::ident(&c.name),
+                        snap.table
+                    ),
                     &[],
                 )
                 .await
@@ -671,8 +674,15 @@ pub async fn prove_rollback(
                 .count(missing.len() as u64),
             );
         }
-        let (t, found) =
-            compare_table(client, snap, &info, None, missing.is_empty(), Compared::Rollback).await?;
+        let (t, found) = compare_table(
+            client,
+            snap,
+            &info,
+            None,
+            missing.is_empty(),
+            Compared::Rollback,
+        )
+        .await?;
         proof.tables.push(t);
         proof.findings.extend(found);
     }

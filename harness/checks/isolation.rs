@@ -13,12 +13,12 @@
 //! that returns counts and a few example ids.
 
 use super::CheckId;
-use crate::error::{Error, Result};
 use crate::checks::Finding;
+use crate::error::{Error, Result};
 use crate::impersonate::Actor;
-use crate::snapshot::{key_expr, Snapshot};
 use crate::scenario::Scenario;
 use crate::seed::SeededUser;
+use crate::snapshot::{key_expr, Snapshot};
 use postgres_types::{ToSql, Type};
 use rand::seq::SliceRandom;
 use serde::Serialize;
@@ -254,7 +254,7 @@ pub async fn check_queries(
             .find(|t| t.short == q.table)
             .expect("validated when the scenario loaded");
         let inner = match &q.key {
-            Some(k) => format!("q0.{}", tenant_seed::catalog::quote_ident(k)),
+            Some(k) => format!("q0.{}", tenant_sql::ident(k)),
             // The first column, whatever its name.
             None => "(SELECT value FROM json_each_text(row_to_json(q0)) LIMIT 1)".to_string(),
         };

@@ -12,11 +12,11 @@
 //! [`crate::probe`] script in a transaction that is rolled back, so no
 //! case needs a reseed and cases never see each other's rows.
 
-use crate::error::{Error, Result};
-use crate::snapshot::{key_expr, Snapshot, TableSnapshot};
 use crate::checks::isolation::Subject;
-use crate::probe::{self, literal, As, Outcome, Step};
 use crate::checks::writes::{self, Fresh, Meta, Row};
+use crate::error::{Error, Result};
+use crate::probe::{self, As, Outcome, Step};
+use crate::snapshot::{key_expr, Snapshot, TableSnapshot};
 use proptest::prelude::*;
 use proptest::test_runner::{
     Config, FileFailurePersistence, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner,
@@ -27,7 +27,6 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tenant_seed::catalog::quote_ident;
 use tokio_postgres::Client;
 
 /// How to search.
@@ -46,8 +45,13 @@ pub struct Options {
 /// What the search did.
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchReport {
-    /// Cases run (including shrinking steps).
+    /// Cases judged against the model (including shrinking steps).
     pub cases: u32,
+    /// Why nothing could be judged, when the world held too little to play
+    /// with (no table an identity may insert into, fewer than two tenants,
+    /// no identity); such a search proves nothing and is not a pass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nothing_to_judge: Option<String>,
     /// Wall time.
     pub elapsed: Duration,
     /// Cases per second.
@@ -260,7 +264,7 @@ impl World {
         let mut rows: Vec<Tracked> = Vec::new();
         let mut steps = Vec::new();
         let mut expects = Vec::new();
-        let tc = quote_ident(&self.tenant_col);
+        let tc = tenant_sql::ident(&self.tenant_col);
         for &(board, tenant) in &case.layout {
             if let Some((row, key)) = self.row(board, tenant, &mut fresh) {
                 steps.push(Step::exec(&As::harness(), row.insert("")));
@@ -284,7 +288,7 @@ impl World {
                     let keys: Vec<String> = rows
                         .iter()
                         .filter(|r| r.board == board)
-                        .map(|r| literal(&r.key))
+                        .map(|r| tenant_sql::literal(&r.key))
                         .collect();
                     if keys.is_empty() {
                         continue;
@@ -347,7 +351,7 @@ impl World {
                     let stays = move_to.is_none_or(|m| Some(m) == p.tenant);
                     let land = own && stays && self.caps[player][t.board].update;
                     let set = match move_to {
-                        Some(m) => literal(&self.tenants[m]),
+                        Some(m) => tenant_sql::literal(&self.tenants[m]),
                         None => tc.clone(),
                     };
                     steps.push(Step::exec(
@@ -413,8 +417,12 @@ impl World {
                     } else {
                         (caps.insert, Effect::Revive(r, own_tenant))
                     };
-                    let pk: Vec<String> =
-                        b.snap.primary_key.iter().map(|c| quote_ident(c)).collect();
+                    let pk: Vec<String> = b
+                        .snap
+                        .primary_key
+                        .iter()
+                        .map(|c| tenant_sql::ident(c))
+                        .collect();
                     steps.push(Step::exec(
                         &p.who,
                         new.insert(&format!(
@@ -566,18 +574,21 @@ impl World {
             match &step.who.role {
                 None => s.push_str("RESET ROLE;\n"),
                 Some(role) => {
-                    let mut set = format!("SELECT set_config('role', {}, true)", literal(role));
+                    let mut set = format!(
+                        "SELECT set_config('role', {}, true)",
+                        tenant_sql::literal(role)
+                    );
                     if let Some(c) = &step.who.claims {
                         set.push_str(&format!(
                             ", set_config('request.jwt.claims', {}, true)",
-                            literal(c)
+                            tenant_sql::literal(c)
                         ));
                     }
                     if let Some((k, v)) = &step.who.setting {
                         set.push_str(&format!(
                             ", set_config({}, {}, true)",
-                            literal(k),
-                            literal(v)
+                            tenant_sql::literal(k),
+                            tenant_sql::literal(v)
                         ));
                     }
                     s.push_str(&set);
@@ -688,7 +699,7 @@ pub(crate) async fn world(
                 row_caps.push(Caps::default());
                 continue;
             };
-            let tc = quote_ident(tenant_col);
+            let tc = tenant_sql::ident(tenant_col);
             let steps = [
                 Step::exec(&p.who, row.insert("")),
                 Step::exec(
@@ -761,8 +772,24 @@ pub async fn run(
         actors: world.players.iter().map(|p| p.label.clone()).collect(),
         seed: options.seed,
         failure: None,
+        nothing_to_judge: None,
     };
-    if world.boards.is_empty() || world.tenants.len() < 2 || world.players.is_empty() {
+    report.nothing_to_judge = if world.players.is_empty() {
+        Some("no identity to act as".to_string())
+    } else if world.tenants.len() < 2 {
+        Some(format!(
+            "{} tenant(s) with rows; two are needed",
+            world.tenants.len()
+        ))
+    } else if world.boards.is_empty() {
+        Some(
+            "no table where an identity may insert its own rows and two tenants have rows"
+                .to_string(),
+        )
+    } else {
+        None
+    };
+    if report.nothing_to_judge.is_some() {
         return Ok(report);
     }
     let world = Arc::new(world);
@@ -772,7 +799,7 @@ pub async fn run(
     let w = world.clone();
     let c = client.clone();
     let started = Instant::now();
-    let (cases, result) = tokio::task::spawn_blocking(move || {
+    let (cases, result, broken) = tokio::task::spawn_blocking(move || {
         let mut config = Config {
             cases: options.cases,
             failure_persistence: None,
@@ -788,21 +815,39 @@ pub async fn run(
             TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
         let strategy = case_strategy(w.players.len(), w.boards.len(), w.tenants.len());
         let count = std::sync::atomic::AtomicU32::new(0);
+        // A failure of the harness (a dropped connection, a probe bug) is no
+        // divergence: it must neither shrink nor land in the regressions
+        // file. The first one is kept, every case after it is rejected.
+        let broken: std::sync::Mutex<Option<Error>> = std::sync::Mutex::new(None);
         let result = runner.run(&strategy, |case| {
-            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if broken.lock().expect("poisoned").is_some() {
+                return Err(TestCaseError::reject("the harness failed"));
+            }
             let (steps, expects) = w.plan(&case);
-            let outcomes = handle
-                .block_on(probe::run(&c, &steps))
-                .map_err(|e| TestCaseError::fail(format!("probe failed: {e}")))?;
+            let outcomes = match handle.block_on(probe::run(&c, &steps)) {
+                Ok(o) => o,
+                Err(e) => {
+                    *broken.lock().expect("poisoned") = Some(e);
+                    return Err(TestCaseError::reject("the harness failed"));
+                }
+            };
+            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             match w.judge(&case, &expects, &outcomes) {
                 Some((reason, _)) => Err(TestCaseError::fail(reason)),
                 None => Ok(()),
             }
         });
-        (count.into_inner(), result)
+        (
+            count.into_inner(),
+            result,
+            broken.into_inner().expect("poisoned"),
+        )
     })
     .await
-    .map_err(|e| Error::Impersonation(format!("the leak search panicked: {e}")))?;
+    .map_err(|e| Error::Internal(format!("the leak search panicked: {e}")))?;
+    if let Some(e) = broken {
+        return Err(e);
+    }
     report.cases = cases;
     report.elapsed = started.elapsed();
     report.cases_per_second = cases as f64 / report.elapsed.as_secs_f64().max(1e-9);
@@ -823,9 +868,7 @@ pub async fn run(
                 );
         }
         Err(TestError::Abort(why)) => {
-            return Err(Error::Impersonation(format!(
-                "the leak search stopped: {why}"
-            )))
+            return Err(Error::Internal(format!("the leak search stopped: {why}")))
         }
     }
     Ok(report)

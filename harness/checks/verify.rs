@@ -7,8 +7,8 @@
 //! credentials) are redacted: the report never carries them.
 
 use super::CheckId;
-use crate::error::Result;
 use crate::checks::Finding;
+use crate::error::Result;
 use crate::redact::{is_secret_column, MASK};
 use crate::scenario::VerifySpec;
 use serde::Serialize;

@@ -18,15 +18,14 @@
 //! never as a pass.
 
 use super::CheckId;
-use crate::error::{Error, Result};
-use crate::checks::Finding;
-use crate::snapshot::{key_expr, Snapshot, TableSnapshot};
 use crate::checks::isolation::Subject;
-use crate::probe::{self, literal, As, Outcome, Step};
+use crate::checks::Finding;
+use crate::error::{Error, Result};
+use crate::probe::{self, As, Outcome, Step};
+use crate::snapshot::{key_expr, Snapshot, TableSnapshot};
 use serde::Serialize;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
-use tenant_seed::catalog::quote_ident;
 use tokio_postgres::Client;
 
 /// What the write checks covered, and what they could not decide.
@@ -302,7 +301,7 @@ impl Row<'_> {
         format!(
             "jsonb_populate_record(NULL::{}, {}::jsonb)",
             self.table.table,
-            literal(&self.json.to_string())
+            tenant_sql::literal(&self.json.to_string())
         )
     }
 
@@ -312,7 +311,7 @@ impl Row<'_> {
             .cols
             .iter()
             .filter(|c| !(c.generated || (self.omit_tenant && c.name == self.tenant_col)))
-            .map(|c| quote_ident(&c.name))
+            .map(|c| tenant_sql::ident(&c.name))
             .collect();
         let overriding = if self.meta.cols.iter().any(|c| c.identity_always) {
             " OVERRIDING SYSTEM VALUE"
@@ -333,7 +332,7 @@ impl Row<'_> {
             .table
             .primary_key
             .iter()
-            .map(|c| quote_ident(c))
+            .map(|c| tenant_sql::ident(c))
             .collect();
         format!(
             "({pk}) IN (SELECT {pk} FROM {r})",
@@ -345,7 +344,7 @@ impl Row<'_> {
 
 /// `WHERE` condition matching primary key text `k` (as [`key_expr`] renders it).
 pub(crate) fn key_is(t: &TableSnapshot, k: &str) -> String {
-    format!("{} = {}", key_expr(&t.primary_key), literal(k))
+    format!("{} = {}", key_expr(&t.primary_key), tenant_sql::literal(k))
 }
 
 /// What each step of a script is for.
@@ -357,6 +356,9 @@ enum Purpose {
     InsertOwnIntoForeign,
     InsertDefault,
     PeekDefault,
+    /// The harness confirms the foreign target row exists, so that "0 rows
+    /// affected" by the keyed writes below can count as a denial.
+    ForeignExists,
     UpdateForeign,
     MoveOwn,
     UpsertForeign,
@@ -463,7 +465,7 @@ pub async fn check(
                                 "UPDATE {} SET {c} = {c} WHERE {}",
                                 t.table,
                                 row.key_match(),
-                                c = quote_ident(tenant_col)
+                                c = tenant_sql::ident(tenant_col)
                             ),
                         ),
                     );
@@ -482,7 +484,7 @@ pub async fn check(
                             &As::harness(),
                             format!(
                                 "SELECT coalesce({}::text, '<NULL>') FROM {} WHERE {}",
-                                quote_ident(tenant_col),
+                                tenant_sql::ident(tenant_col),
                                 t.table,
                                 row.key_match()
                             ),
@@ -497,8 +499,8 @@ pub async fn check(
                         format!(
                             "UPDATE {} SET {} = {} WHERE {}",
                             t.table,
-                            quote_ident(tenant_col),
-                            literal(ftenant),
+                            tenant_sql::ident(tenant_col),
+                            tenant_sql::literal(ftenant),
                             key_is(t, &own_key)
                         ),
                     ),
@@ -539,7 +541,18 @@ pub async fn check(
             if let Some(row) = &foreign_row {
                 push(Purpose::InsertForeign, Step::exec(&who, row.insert("")));
             }
-            let tc = quote_ident(tenant_col);
+            let tc = tenant_sql::ident(tenant_col);
+            push(
+                Purpose::ForeignExists,
+                Step::value(
+                    &As::harness(),
+                    format!(
+                        "SELECT count(*)::text FROM {} WHERE {}",
+                        t.table,
+                        key_is(t, &foreign_key)
+                    ),
+                ),
+            );
             push(
                 Purpose::UpdateForeign,
                 Step::exec(
@@ -560,7 +573,8 @@ pub async fn check(
                             row = row.set(c, foreign_json[c].clone());
                         }
                     }
-                    let pk: Vec<String> = t.primary_key.iter().map(|c| quote_ident(c)).collect();
+                    let pk: Vec<String> =
+                        t.primary_key.iter().map(|c| tenant_sql::ident(c)).collect();
                     push(
                         Purpose::UpsertForeign,
                         Step::exec(
@@ -679,6 +693,9 @@ fn judge(
             .map(|i| (&script[i], &outcomes[i]))
     };
     let own_insert_ok = of(&Purpose::InsertOwn).is_some_and(|(_, o)| o.ok);
+    let target_exists = of(&Purpose::ForeignExists)
+        .and_then(|(_, o)| o.value.as_deref()?.parse::<i64>().ok())
+        .is_some_and(|n| n > 0);
     let finding = |check: CheckId, message: String, sql: &str| {
         Finding::new(
             check,
@@ -704,8 +721,21 @@ fn judge(
                 | Purpose::Truncate
                 | Purpose::ChildOfForeignParent(_)
         );
-        // TRUNCATE reports no row count: only a refusal is a denial.
-        let refused = o.denied() || (o.ok && o.rows == 0 && *p != Purpose::Truncate);
+        // TRUNCATE reports no row count: only a refusal is a denial. A keyed
+        // write that touched nothing is a denial only when its target exists.
+        let keyed = matches!(
+            p,
+            Purpose::UpdateForeign | Purpose::MergeForeign | Purpose::DeleteForeign
+        );
+        let untouched = o.ok && o.rows == 0 && *p != Purpose::Truncate;
+        if keyed && untouched && !target_exists {
+            cov.inconclusive.push(format!(
+                "{} as {label}: {p:?} touched no row, and its target row was not there to touch",
+                t.short
+            ));
+            continue;
+        }
+        let refused = o.denied() || untouched;
         if must_be_denied && refused {
             cov.denied += 1;
             continue;

@@ -22,6 +22,8 @@ pub struct Case<'a> {
     pub failures: Vec<Failure<'a>>,
     /// A line worth showing even when it passed (an accepted audit finding, a ratio).
     pub note: Option<String>,
+    /// Nothing failed, but nothing was proven either: never shown as passed.
+    pub undecided: bool,
 }
 
 /// One reason a case failed.
@@ -67,9 +69,9 @@ impl Failure<'_> {
 }
 
 impl Case<'_> {
-    /// Whether nothing failed.
+    /// Whether nothing failed and something was proven.
     pub fn passed(&self) -> bool {
-        self.failures.is_empty()
+        self.failures.is_empty() && !self.undecided
     }
 }
 
@@ -91,6 +93,7 @@ pub fn of_checks(report: &Report) -> Vec<Case<'_>> {
             name,
             failures: Vec::new(),
             note: None,
+            undecided: false,
         });
     };
     let tables: Vec<&str> = report.integrity.iter().map(|t| t.table.as_str()).collect();
@@ -101,7 +104,11 @@ pub fn of_checks(report: &Report) -> Vec<Case<'_>> {
         }
         plan(&mut cases, Part::Integrity.suite(), "tenants".into());
         for v in &report.verify {
-            plan(&mut cases, Part::Integrity.suite(), format!("verify: {}", v.name));
+            plan(
+                &mut cases,
+                Part::Integrity.suite(),
+                format!("verify: {}", v.name),
+            );
         }
     }
     if ran(Part::Isolation) {
@@ -117,6 +124,10 @@ pub fn of_checks(report: &Report) -> Vec<Case<'_>> {
     }
     if ran(Part::Search) {
         plan(&mut cases, Part::Search.suite(), "leak search".into());
+        if let (Some(last), Some(u)) = (cases.last_mut(), report.undecided.first()) {
+            last.note = Some(format!("undecided ({}): {}", u.check, u.message));
+            last.undecided = true;
+        }
     }
     if ran(Part::Audit) {
         for a in &report.audit {
@@ -162,6 +173,7 @@ pub fn of_checks(report: &Report) -> Vec<Case<'_>> {
                 name,
                 failures: vec![Failure::Finding(f)],
                 note: None,
+                undecided: false,
             }),
         }
     }
@@ -208,6 +220,7 @@ pub fn of_bench(report: &LoadReport) -> Vec<Case<'_>> {
                 name: q.name.clone(),
                 failures,
                 note: Some(ratio),
+                undecided: false,
             }
         })
         .collect();
@@ -221,6 +234,7 @@ pub fn of_bench(report: &LoadReport) -> Vec<Case<'_>> {
                 vec![Failure::Text(o.human())]
             },
             note: None,
+            undecided: false,
         });
     }
     cases
@@ -248,5 +262,4 @@ mod tests {
         assert_eq!(CheckId::EscalationOwnTenant.part().suite(), "writes");
         assert_eq!(CheckId::SearchDivergence.part().suite(), "leak search");
     }
-
 }

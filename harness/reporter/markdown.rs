@@ -34,11 +34,11 @@ pub fn render(doc: &Document) -> String {
         if !all.is_empty() {
             let _ = writeln!(o, "| part | checks | passed | failed |");
             let _ = writeln!(o, "|---|---:|---:|---:|");
-            for (suite, total, failed) in super::summary::by_suite(&all) {
+            for (suite, total, passed, failed) in super::summary::by_suite(&all) {
                 let _ = writeln!(
                     o,
                     "| {suite} | {total} | {} | {} |",
-                    total - failed,
+                    passed,
                     if failed > 0 {
                         format!("**{failed}**")
                     } else {
@@ -70,7 +70,7 @@ pub fn render(doc: &Document) -> String {
             }
             let _ = writeln!(o);
         }
-        let failing: Vec<&Case<'_>> = all.iter().filter(|c| !c.passed()).collect();
+        let failing: Vec<&Case<'_>> = all.iter().filter(|c| !c.failures.is_empty()).collect();
         if !failing.is_empty() {
             let _ = writeln!(
                 o,

@@ -5,17 +5,21 @@ use super::cases::{self, Case};
 use super::Document;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, Color, ContentArrangement, Table};
 
-/// `(suite, cases, failed)` per suite, in first-seen order.
-pub fn by_suite(cases: &[Case<'_>]) -> Vec<(&'static str, usize, usize)> {
-    let mut out: Vec<(&'static str, usize, usize)> = Vec::new();
+/// `(suite, cases, passed, failed)` per suite, in first-seen order. A case
+/// that is neither (undecided: nothing failed, nothing proven) counts in
+/// `cases` only.
+pub fn by_suite(cases: &[Case<'_>]) -> Vec<(&'static str, usize, usize, usize)> {
+    let mut out: Vec<(&'static str, usize, usize, usize)> = Vec::new();
     for c in cases {
-        let failed = usize::from(!c.passed());
-        match out.iter_mut().find(|(s, _, _)| *s == c.suite) {
+        let passed = usize::from(c.passed());
+        let failed = usize::from(!c.failures.is_empty());
+        match out.iter_mut().find(|(s, ..)| *s == c.suite) {
             Some(row) => {
                 row.1 += 1;
-                row.2 += failed;
+                row.2 += passed;
+                row.3 += failed;
             }
-            None => out.push((c.suite, 1, failed)),
+            None => out.push((c.suite, 1, passed, failed)),
         }
     }
     out
@@ -43,12 +47,12 @@ pub fn table(doc: &Document, color: bool) -> String {
     for o in &doc.scenarios {
         let name = o.name();
         let all = cases::of_outcome(o);
-        for (suite, total, failed) in by_suite(&all) {
+        for (suite, total, passed, failed) in by_suite(&all) {
             t.add_row(vec![
                 Cell::new(&name),
                 Cell::new(suite),
                 Cell::new(total),
-                Cell::new(total - failed),
+                Cell::new(passed),
                 Cell::new(failed),
                 status(failed == 0),
             ]);

@@ -21,14 +21,16 @@ pub use workload::{BenchSpec, Form, Param, WorkloadSpec};
 /// A finding the scenario accepts (`[[audit.accept]]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Accept {
-    /// Rule id.
+    /// Rule id (checked against the audit's rules before a run starts:
+    /// `checks::audit::validate_accepts`).
     pub rule: String,
+    /// Line of `rule` in scenario.toml, for messages.
+    pub line: usize,
     /// The object, exactly as reported; `None` accepts every object of the rule.
     pub object: Option<String>,
     /// Why it is acceptable here (shown in the report).
     pub reason: String,
 }
-
 
 /// A loaded, validated scenario.
 #[derive(Debug, Clone)]
@@ -156,6 +158,8 @@ impl Identity {
 pub struct UsersSpec {
     /// Table name (search_path applies).
     pub table: String,
+    /// The same name as SQL (see [`TableSpec::sql`]).
+    pub sql: String,
     /// Column holding the user id.
     pub id: String,
     /// Column holding the e-mail address (the grouping reads it).
@@ -240,11 +244,29 @@ pub struct VerifySpec {
     pub expect: Option<String>,
 }
 
+impl Scenario {
+    /// The SQL form of table `name` as the scenario writes it: a declared
+    /// table's, else `name` read as [`tenant_sql::Name`] (quoted whole when
+    /// it cannot be read so, which then names no table and fails as such).
+    pub fn table_sql(&self, name: &str) -> String {
+        match self.tables.iter().find(|t| t.name == name) {
+            Some(t) => t.sql.clone(),
+            None => {
+                tenant_sql::Name::parse(name).map_or_else(|_| tenant_sql::ident(name), |n| n.sql())
+            }
+        }
+    }
+}
+
 /// A table that holds tenant data.
 #[derive(Debug, Clone)]
 pub struct TableSpec {
-    /// Table name (search_path applies).
+    /// Table name as the scenario writes it (search_path applies): the
+    /// name reports show and other keys refer to.
     pub name: String,
+    /// The same name as SQL, every part quoted ([`tenant_sql::Name`]): what
+    /// addresses the table in a statement or a `::regclass` cast.
+    pub sql: String,
     /// Column holding the owning user's id before the migration.
     pub owner: Option<String>,
     /// Line in scenario.toml, for messages about this table.
@@ -582,18 +604,8 @@ impl Scenario {
         }
         let mut audit_accept = Vec::new();
         for a in &raw.audit.accept {
-            if crate::checks::audit::rule(a.rule.get_ref()).is_none() {
-                let known: Vec<&str> = crate::checks::audit::RULES.iter().map(|r| r.id).collect();
-                return Err(fail(
-                    Some(a.rule.span()),
-                    format!(
-                        "key `audit.accept.rule`: no audit rule `{}`; the rules are {}",
-                        a.rule.get_ref(),
-                        known.join(", ")
-                    ),
-                ));
-            }
             audit_accept.push(Accept {
+                line: line_of(&text, a.rule.span().start),
                 rule: a.rule.get_ref().clone(),
                 object: a.object.clone(),
                 reason: a.reason.clone(),
@@ -699,8 +711,12 @@ impl Scenario {
                 };
                 overrides.push((column.clone(), o));
             }
+            let sql = tenant_sql::Name::parse(rt.name.get_ref())
+                .map_err(|e| fail(Some(rt.name.span()), format!("key `tables.name`: {e}")))?
+                .sql();
             tables.push(TableSpec {
                 name: rt.name.get_ref().clone(),
+                sql,
                 owner: rt.owner.clone(),
                 line: line_of(&text, rt.name.span().start),
                 overrides,
@@ -847,6 +863,8 @@ impl Scenario {
             jwt_secret: raw.database.jwt_secret,
             identity,
             users: raw.users.map(|u| UsersSpec {
+                sql: tenant_sql::Name::parse(&u.table)
+                    .map_or_else(|_| tenant_sql::ident(&u.table), |n| n.sql()),
                 table: u.table,
                 id: u.id,
                 email: u.email,

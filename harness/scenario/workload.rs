@@ -108,7 +108,7 @@ impl Form {
         let mut out = self.sql.clone();
         // Highest number first, so that $1 does not eat the start of $10.
         for (i, p) in self.params.iter().enumerate().rev() {
-            let literal = format!("'{}'", value(*p).replace('\'', "''"));
+            let literal = tenant_sql::literal(&value(*p));
             out = out.replace(&format!("${}", i + 1), &literal);
         }
         out

@@ -128,7 +128,7 @@ pub async fn load(client: &Client, name: &str) -> Result<TableInfo, SeedError> {
     // The server's own idea of each column type (enum labels, domain base).
     let select_list = rows
         .iter()
-        .map(|r| quote_ident(r.get::<_, &str>(0)))
+        .map(|r| tenant_sql::ident(r.get::<_, &str>(0)))
         .collect::<Vec<_>>()
         .join(", ");
     let probe = client
@@ -228,22 +228,6 @@ pub async fn load(client: &Client, name: &str) -> Result<TableInfo, SeedError> {
     })
 }
 
-/// Quotes an identifier the way `quote_ident()` does.
-pub fn quote_ident(ident: &str) -> String {
-    let plain = ident
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && ident
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if plain {
-        ident.to_string()
-    } else {
-        format!("\"{}\"", ident.replace('"', "\"\""))
-    }
-}
-
 /// The string literals of a CHECK such as
 /// `CHECK ((status = ANY (ARRAY['a'::text, 'b'::text])))` or `CHECK (x IN ('a','b'))`.
 /// Other checks (ranges, expressions) yield nothing: the generator's
@@ -337,12 +321,5 @@ mod tests {
         );
         assert_eq!(check_literals("CHECK (kind IN ('a', 'b'))"), vec!["a", "b"]);
         assert!(check_literals("CHECK ((amount >= (0)::numeric))").is_empty());
-    }
-
-    #[test]
-    fn quote_ident_quotes_only_when_needed() {
-        assert_eq!(quote_ident("org_id"), "org_id");
-        assert_eq!(quote_ident("Org"), "\"Org\"");
-        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
     }
 }

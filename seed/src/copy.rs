@@ -3,7 +3,6 @@
 //! Rows go to the server as they are made, so memory stays flat however
 //! many rows a table gets; binary format skips text parsing on the server.
 
-use crate::catalog::quote_ident;
 use crate::value::Value;
 use crate::SeedError;
 use futures_util::pin_mut;
@@ -25,7 +24,7 @@ where
 {
     let cols = columns
         .iter()
-        .map(|c| quote_ident(c))
+        .map(|c| tenant_sql::ident(c))
         .collect::<Vec<_>>()
         .join(", ");
     let sink = client

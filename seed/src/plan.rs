@@ -759,7 +759,7 @@ impl<'s> TableGen<'s> {
             let sql = format!(
                 "SELECT setval(s, (SELECT coalesce(max({c}), 0) + 1 FROM {table}), false) \
                  FROM pg_get_serial_sequence($1, $2) s WHERE s IS NOT NULL",
-                c = catalog::quote_ident(col),
+                c = tenant_sql::ident(col),
             );
             client
                 .query(&sql, &[table, col])

@@ -171,7 +171,10 @@ mod tests {
     #[test]
     fn names_parse_with_their_exact_spelling() {
         assert_eq!(Name::parse("clients").unwrap(), Name::bare("clients"));
-        assert_eq!(Name::parse("Weird Table").unwrap().sql(), r#""Weird Table""#);
+        assert_eq!(
+            Name::parse("Weird Table").unwrap().sql(),
+            r#""Weird Table""#
+        );
         let n = Name::parse("public.order").unwrap();
         assert_eq!(n.schema.as_deref(), Some("public"));
         assert_eq!(n.sql(), r#""public"."order""#);

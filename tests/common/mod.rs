@@ -39,7 +39,11 @@ pub async fn run_with(file: &str) -> Report {
 
 /// The distinct check ids of a report's findings.
 pub fn checks(report: &Report) -> Vec<String> {
-    let mut c: Vec<String> = report.findings.iter().map(|f| f.check.to_string()).collect();
+    let mut c: Vec<String> = report
+        .findings
+        .iter()
+        .map(|f| f.check.to_string())
+        .collect();
     c.sort();
     c.dedup();
     c

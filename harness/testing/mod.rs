@@ -25,6 +25,8 @@
 //! }
 //! ```
 
+pub mod bench;
+
 use crate::error::{Error, Result};
 use crate::harness::TemplateState;
 use crate::provision::{self, Database};
