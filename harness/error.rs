@@ -146,3 +146,64 @@ fn is_environmental(e: &tokio_postgres::Error) -> bool {
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario() -> Error {
+        Error::Scenario {
+            file: "s/scenario.toml".into(),
+            line: Some(3),
+            message: "x".into(),
+        }
+    }
+
+    fn statement(is_migration: bool) -> Error {
+        Error::Statement {
+            file: "m.sql".into(),
+            line: 1,
+            statement: "SELECT 1".into(),
+            message: "boom".into(),
+            hint: None,
+            is_migration,
+        }
+    }
+
+    #[test]
+    fn each_error_maps_to_whose_problem_it_is() {
+        assert_eq!(
+            statement(true).exit_code(),
+            exit::FINDINGS,
+            "a migration statement"
+        );
+        assert_eq!(statement(false).exit_code(), exit::USAGE, "before.sql");
+        assert_eq!(scenario().exit_code(), exit::USAGE);
+        assert_eq!(Error::Usage("--x".into()).exit_code(), exit::USAGE);
+        assert_eq!(
+            Error::env("no server", "install it").exit_code(),
+            exit::ENVIRONMENT
+        );
+        assert_eq!(Error::Internal("a bug".into()).exit_code(), exit::INTERNAL);
+        assert_ne!(exit::INTERNAL, exit::FINDINGS);
+        assert_ne!(exit::INTERNAL, exit::ENVIRONMENT);
+    }
+
+    #[test]
+    fn the_readme_documents_every_exit_code() {
+        let readme = include_str!("../README.md");
+        for code in [
+            exit::OK,
+            exit::FINDINGS,
+            exit::USAGE,
+            exit::ENVIRONMENT,
+            exit::INTERNAL,
+            exit::INTERRUPTED,
+        ] {
+            assert!(
+                readme.contains(&format!("\n| {code} | ")),
+                "README lacks exit code {code}"
+            );
+        }
+    }
+}

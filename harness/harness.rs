@@ -17,22 +17,20 @@
 //! (in `check`).
 
 use crate::checks::integrity::Integrity;
-use crate::checks::isolation::Coverage;
-use crate::checks::isolation::{self, Subject};
-use crate::checks::CheckId;
-use crate::checks::Finding;
-use crate::checks::{audit, integrity, verify};
+use crate::checks::{self, Parts, SearchSettings};
+use crate::checks::{audit, integrity};
 use crate::error::{Error, Result};
-use crate::impersonate::{anon_claims, user_claims, Actor, JwtKeys};
+use crate::identities::{Identities, Subject};
+use crate::impersonate::{Actor, JwtKeys};
 use crate::migrate::{self, FileRun};
 use crate::progress::Progress;
 use crate::provision::{self, Backend, Database, Options};
-use crate::report::Part;
-use crate::report::{AfterSummary, Phase, Report, RollbackReport, SeedSummary};
-use crate::scenario::{Identity, Scenario};
+use crate::report::{AfterSummary, Phase, Report, SeedSummary};
+use crate::scenario::Scenario;
 use crate::seed::SeededUser;
 use crate::snapshot::Snapshot;
 use crate::{bench, seed, supabase};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tokio_postgres::Client;
@@ -71,58 +69,6 @@ pub struct HarnessBuilder {
     /// Whether `start` keeps a copy of the migrated database for the rollback proof.
     pub(crate) rollback_copy: bool,
     progress: Progress,
-}
-
-/// Which checks [`Harness::check_parts`] runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Parts {
-    /// Rows kept, tenant values assigned, the plan's verification queries.
-    pub integrity: bool,
-    /// Every identity against every table; the application's queries.
-    pub isolation: bool,
-    /// Write, side-channel and privilege probes; definer views and functions.
-    pub writes: bool,
-    /// The property-based leak search.
-    pub search: bool,
-    /// The catalog audit.
-    pub audit: bool,
-    /// The rollback proof, when the scenario has a rollback.sql.
-    pub rollback: bool,
-}
-
-impl Parts {
-    /// Everything (`tenant-harness run`).
-    pub const ALL: Parts = Parts {
-        integrity: true,
-        isolation: true,
-        writes: true,
-        search: true,
-        audit: true,
-        rollback: true,
-    };
-    /// Integrity and isolation with its probes and search (`tenant-harness check`).
-    pub const CHECK: Parts = Parts {
-        audit: false,
-        rollback: false,
-        ..Parts::ALL
-    };
-    /// The catalog audit alone (`tenant-harness audit`).
-    pub const AUDIT: Parts = Parts {
-        integrity: false,
-        isolation: false,
-        writes: false,
-        search: false,
-        audit: true,
-        rollback: false,
-    };
-}
-
-/// How the property-based leak search runs.
-#[derive(Debug, Clone)]
-struct SearchSettings {
-    cases: u32,
-    replay: Option<u64>,
-    persist: Option<PathBuf>,
 }
 
 impl HarnessBuilder {
@@ -519,65 +465,55 @@ impl Harness {
         self.seed
     }
 
-    /// The tenant value the oracle assigns to `group` (after [`Harness::check`]
-    /// or by reading the migrated data now).
-    async fn tenant_of(&self, group: &str) -> Result<String> {
-        if let Some(t) = self
-            .after
-            .as_ref()
-            .and_then(|a| a.tenants.iter().find(|t| seed::after_group(t) == group))
-        {
-            return Ok(t.clone());
+    /// Every known tenant group and its tenant value: the integrity pass's
+    /// mapping (kept once a check computed it, else read from the migrated
+    /// data now) and the `[after]` tenants.
+    async fn tenants(&self) -> Result<BTreeMap<String, String>> {
+        if self.integrity.is_some() {
+            return Ok(self.tenant_map());
         }
-        let found = match &self.integrity {
-            Some(i) => i.tenant_of_group.get(group).cloned(),
-            None => integrity::verify(&self.admin, &self.scenario, &self.snapshot, &self.users)
+        let mut tenant_of =
+            integrity::verify(&self.admin, &self.scenario, &self.snapshot, &self.users)
                 .await?
-                .tenant_of_group
-                .get(group)
-                .cloned(),
-        };
-        Ok(found.unwrap_or_default())
+                .tenant_of_group;
+        for t in self.after_tenants() {
+            tenant_of.insert(seed::after_group(t), t.clone());
+        }
+        Ok(tenant_of)
+    }
+
+    /// The integrity pass's result, computed once per harness.
+    async fn integrity(&mut self) -> Result<&Integrity> {
+        if self.integrity.is_none() {
+            self.integrity = Some(
+                integrity::verify(&self.admin, &self.scenario, &self.snapshot, &self.users).await?,
+            );
+        }
+        Ok(self.integrity.as_ref().expect("set above"))
+    }
+
+    /// The `[after]` tenants' values, once written.
+    fn after_tenants(&self) -> &[String] {
+        self.after.as_ref().map_or(&[][..], |a| &a.tenants)
+    }
+
+    /// Who can be impersonated, given the tenant each group got.
+    fn identities<'a>(&'a self, tenant_of: &'a BTreeMap<String, String>) -> Identities<'a> {
+        Identities {
+            scenario: &self.scenario,
+            db: &self.db,
+            keys: &self.keys,
+            users: &self.users,
+            seed: self.seed,
+            tenant_of,
+            after: self.after_tenants(),
+        }
     }
 
     /// A handle that queries as `user`, with a real token, through RLS.
     pub async fn actor(&self, user: &SeededUser) -> Result<Actor> {
-        let Some(role) = self.scenario.identity.role().map(str::to_string) else {
-            return Err(Error::Impersonation(
-                "identity.via = \"app\": the database has no per-user identity to act as".into(),
-            ));
-        };
-        let client = self.db.connect().await?;
-        // The tenant claim or setting carries the tenant the oracle says the user's group has.
-        let extra = match &self.scenario.identity {
-            Identity::JwtSub { .. } | Identity::App => None,
-            Identity::JwtClaim { claim, .. } => {
-                Some((claim.as_str(), self.tenant_of(&user.group).await?))
-            }
-            Identity::Setting { setting, .. } => {
-                return Ok(Actor::from_setting(
-                    client,
-                    &role,
-                    setting,
-                    &self.tenant_of(&user.group).await?,
-                    &user.email,
-                ));
-            }
-        };
-        let claims = user_claims(
-            &user.id,
-            &user.email,
-            &role,
-            extra.as_ref().map(|(k, v)| (*k, v.as_str())),
-        );
-        let token = self.keys.mint(&claims)?;
-        Actor::from_token(
-            client,
-            &self.keys,
-            &token,
-            &self.scenario.identity,
-            &user.email,
-        )
+        let tenants = self.tenants().await?;
+        self.identities(&tenants).actor(user).await
     }
 
     /// `user` signed in with a token whose user-editable `user_metadata`
@@ -587,44 +523,22 @@ impl Harness {
         user: &SeededUser,
         tenant: &str,
     ) -> Result<Option<Actor>> {
-        let (Some(role), Identity::JwtSub { .. }) =
-            (self.scenario.identity.role(), &self.scenario.identity)
-        else {
-            return Ok(None);
-        };
-        let client = self.db.connect().await?;
-        let claims = crate::impersonate::with_forged_metadata(
-            user_claims(&user.id, &user.email, role, None),
-            tenant,
-        );
-        let token = self.keys.mint(&claims)?;
-        let label = format!("{} (user_metadata names tenant {tenant})", user.email);
-        Actor::from_token(client, &self.keys, &token, &self.scenario.identity, label).map(Some)
+        let tenants = BTreeMap::new();
+        self.identities(&tenants)
+            .actor_with_forged_metadata(user, tenant)
+            .await
     }
 
     /// A handle for tenant `value` in the session-setting identity model.
     pub async fn tenant_actor(&self, value: &str) -> Result<Option<Actor>> {
-        let Identity::Setting { setting, role } = &self.scenario.identity else {
-            return Ok(None);
-        };
-        let client = self.db.connect().await?;
-        Ok(Some(Actor::from_setting(
-            client,
-            role,
-            setting,
-            value,
-            format!("tenant {value}"),
-        )))
+        let tenants = BTreeMap::new();
+        self.identities(&tenants).tenant_actor(value).await
     }
 
     /// A handle that queries with the anon key, if the identity model has one.
     pub async fn anon(&self) -> Result<Option<Actor>> {
-        let Some(role) = self.scenario.identity.anon_role() else {
-            return Ok(None);
-        };
-        let client = self.db.connect().await?;
-        let token = self.keys.mint(&anon_claims(role))?;
-        Actor::from_token(client, &self.keys, &token, &self.scenario.identity, "anon").map(Some)
+        let tenants = BTreeMap::new();
+        self.identities(&tenants).anon().await
     }
 
     /// Writes the `[after]` tenants' data once, after the integrity check.
@@ -678,143 +592,6 @@ impl Harness {
         Ok(())
     }
 
-    /// The tenant groups the checks cover: those of the sampled users, the
-    /// pre-existing tenant of a single-tenant scenario, and the `[after]` tenants.
-    fn checked_groups(&self) -> Vec<String> {
-        let sample =
-            isolation::sample_users(&self.users, self.scenario.checks.isolation_users, self.seed);
-        let mut groups: Vec<String> = Vec::new();
-        let single = matches!(
-            self.scenario.tenancy.grouping,
-            crate::scenario::Grouping::Single { .. }
-        );
-        let candidates = sample
-            .iter()
-            .map(|u| u.group.clone())
-            .chain(single.then(|| seed::group_of(&self.scenario.tenancy.grouping, "")))
-            .chain(
-                self.after
-                    .iter()
-                    .flat_map(|a| a.tenants.iter().map(|t| seed::after_group(t))),
-            );
-        for g in candidates {
-            if !groups.contains(&g) {
-                groups.push(g);
-            }
-        }
-        groups
-    }
-
-    /// Who the isolation check impersonates: a spread of users (or, in the
-    /// session-setting model, one identity per tenant), the `[after]`
-    /// tenants, and anon.
-    async fn subjects(&self) -> Result<Vec<Subject>> {
-        let mut subjects = Vec::new();
-        if self.scenario.identity == Identity::App {
-            return Ok(subjects);
-        }
-        let sample =
-            isolation::sample_users(&self.users, self.scenario.checks.isolation_users, self.seed);
-        if let Identity::Setting { .. } = self.scenario.identity {
-            for g in self.checked_groups() {
-                let tenant = self.tenant_of(&g).await?;
-                let actor = self.tenant_actor(&tenant).await?.expect("setting identity");
-                subjects.push(Subject {
-                    group: Some(g),
-                    actor,
-                    user: None,
-                });
-            }
-        } else {
-            for user in &sample {
-                subjects.push(Subject {
-                    group: Some(user.group.clone()),
-                    actor: self.actor(user).await?,
-                    user: Some(user.id),
-                });
-            }
-        }
-        // A user whose self-editable user_metadata names another tenant must still see only their own.
-        if let Some(user) = sample.first() {
-            let other = self.checked_groups().into_iter().find(|g| *g != user.group);
-            if let Some(other) = other {
-                let tenant = self.tenant_of(&other).await?;
-                if let Some(actor) = self.actor_with_forged_metadata(user, &tenant).await? {
-                    subjects.push(Subject {
-                        group: Some(user.group.clone()),
-                        actor,
-                        user: Some(user.id),
-                    });
-                }
-            }
-        }
-        // A signed-in user the migration gave no tenant (a fresh sign-up): must see nothing.
-        if let (Some(role), Identity::JwtSub { .. } | Identity::JwtClaim { .. }) =
-            (self.scenario.identity.role(), &self.scenario.identity)
-        {
-            let id = uuid::Uuid::from_u64_pair(self.seed, u64::MAX);
-            let token = self.keys.mint(&user_claims(
-                &id,
-                "no-tenant@tenant-harness.invalid",
-                role,
-                None,
-            ))?;
-            subjects.push(Subject {
-                group: None,
-                actor: Actor::from_token(
-                    self.db.connect().await?,
-                    &self.keys,
-                    &token,
-                    &self.scenario.identity,
-                    "a signed-in user with no tenant",
-                )?,
-                user: None,
-            });
-        }
-        if let Some(anon) = self.anon().await? {
-            subjects.push(Subject {
-                group: None,
-                actor: anon,
-                user: None,
-            });
-        }
-        Ok(subjects)
-    }
-
-    /// Tokens that must be rejected before reaching the database, as
-    /// PostgREST rejects them: a bad signature and an expired one. Returns
-    /// the findings (a token that passed) and the labels of those rejected.
-    fn check_rejected_tokens(&self) -> Result<(Vec<Finding>, Vec<String>)> {
-        let Some(role) = self.scenario.identity.role() else {
-            return Ok((Vec::new(), Vec::new()));
-        };
-        let id = uuid::Uuid::from_u64_pair(self.seed, 1);
-        let claims = user_claims(&id, "probe@tenant-harness.invalid", role, None);
-        let mut expired = claims.clone();
-        expired["exp"] = serde_json::json!(chrono::Utc::now().timestamp() - 60);
-        let cases = [
-            (
-                "a token with a bad signature",
-                JwtKeys::random().mint(&claims)?,
-            ),
-            ("an expired token", self.keys.mint(&expired)?),
-        ];
-        let mut findings = Vec::new();
-        let mut rejected = Vec::new();
-        for (label, token) in cases {
-            match self.keys.verify(&token) {
-                Err(_) => rejected.push(label.to_string()),
-                Ok(_) => findings.push(Finding::new(
-                    CheckId::IdentityTokenAccepted,
-                    format!(
-                        "{label} was accepted; it must be rejected before reaching the database"
-                    ),
-                )),
-            }
-        }
-        Ok((findings, rejected))
-    }
-
     /// Runs the integrity checks, the plan's verification queries, then
     /// (after writing the `[after]` tenants' data) the isolation checks,
     /// the application's queries, the write probes, the leak search and the
@@ -837,131 +614,55 @@ impl Harness {
     /// `parts` field names what ran (so reporters tell "passed" from "not run").
     pub async fn check_parts(&mut self, parts: Parts) -> Result<Report> {
         let mut phases = self.phases.clone();
-        let mut ran = Vec::new();
-        let mut findings: Vec<Finding> = Vec::new();
-        let mut undecided: Vec<Finding> = Vec::new();
-        let lap = |name: &str, t: Instant, phases: &mut Vec<Phase>| {
-            phases.push(Phase {
-                name: name.into(),
-                elapsed: t.elapsed(),
-            });
-        };
-        // Integrity always runs: the isolation oracle needs its tenant mapping.
+        // Integrity always runs (fresh: the data may have changed since the
+        // last check): the isolation oracle needs its tenant mapping.
         let t = Instant::now();
         self.progress.step("integrity");
-        let integrity =
-            integrity::verify(&self.admin, &self.scenario, &self.snapshot, &self.users).await?;
-        let mut verify = Vec::new();
+        self.integrity = Some(
+            integrity::verify(&self.admin, &self.scenario, &self.snapshot, &self.users).await?,
+        );
         if parts.integrity {
-            findings.extend(integrity.findings.clone());
-            let (results, verify_findings) =
-                verify::run(&self.admin, &self.scenario.verify).await?;
-            verify = results;
-            findings.extend(verify_findings);
-            ran.push(Part::Integrity);
-            lap("integrity", t, &mut phases);
+            phases.push(Phase::since("integrity", t));
         }
-        self.integrity = Some(integrity);
-
-        let mut coverage = Coverage::default();
-        let mut writes = crate::checks::writes::WriteCoverage::default();
-        let mut search = None;
-        if parts.isolation || parts.writes || parts.search {
-            let subjects = self.prepare_subjects(&mut phases).await?;
-            if parts.isolation {
-                let t = Instant::now();
-                self.progress.step("isolation");
-                findings.extend(self.check_isolation(&subjects, &mut coverage).await?);
-                ran.push(Part::Isolation);
-                lap("isolation", t, &mut phases);
-            }
-            if parts.writes {
-                let t = Instant::now();
-                self.progress.step("writes");
-                let (write_findings, w) = self.check_writes(&subjects).await?;
-                writes = w;
-                findings.extend(write_findings);
-                let (path_findings, view_pairs) =
-                    crate::checks::paths::check(&self.admin, &subjects).await?;
-                findings.extend(path_findings);
-                writes.views_checked = view_pairs;
-                ran.push(Part::Writes);
-                lap("writes", t, &mut phases);
-            }
-            if parts.search {
-                let t = Instant::now();
-                self.progress.step("leak search");
-                search = self.search_leaks(&subjects).await?;
-                if let Some((f, s)) = search.as_ref().and_then(|s| Some((s.failure.as_ref()?, s))) {
-                    findings.push(
-                        Finding::new(
-                            CheckId::SearchDivergence,
-                            format!(
-                                "{} (shrunk; replay: tenant-harness run {} --seed {} --replay {}). As psql, connected as a superuser to the run's database:\n{}",
-                                f.reason,
-                                self.scenario.dir.display(),
-                                self.seed,
-                                s.seed,
-                                f.psql
-                            ),
-                        )
-                        .table(&f.table),
-                    );
-                }
-                if let Some(why) = search.as_ref().and_then(|s| s.nothing_to_judge.as_ref()) {
-                    undecided.push(Finding::new(
-                        CheckId::SearchNothingJudged,
-                        format!("the leak search judged no case: {why}"),
-                    ));
-                }
-                if search.is_some() {
-                    ran.push(Part::Search);
-                }
-                lap("leak search", t, &mut phases);
-            }
-        }
-        // The scenario's acceptances belong to the findings, whatever the
-        // command: the catalog is read always, its own findings reported
-        // only when the audit part runs (else just the acceptances used).
-        let t = Instant::now();
-        if parts.audit {
-            self.progress.step("audit");
-        }
-        let mut audit = self.audit().await?;
-        audit::mark_proven(&mut audit, &findings);
-        let before = findings.len();
-        findings = audit::absorb_accepted(&audit, findings);
-        if parts.audit {
-            findings.extend(audit::failing(&audit));
-            ran.push(Part::Audit);
-            lap("audit", t, &mut phases);
-        } else {
-            audit.retain(|a| a.accepted.is_some() && a.proven_by.is_some());
-            if findings.len() == before {
-                audit.clear();
-            }
-        }
-        let mut rollback = None;
-        if parts.rollback {
-            self.progress.step("rollback");
-            if let Some(rb) = self.prove_rollback().await? {
-                phases.push(Phase {
-                    name: "rollback".into(),
-                    elapsed: rb.elapsed,
-                });
-                findings.extend(rb.proof.findings.clone());
-                ran.push(Part::Rollback);
-                rollback = Some(rb);
-            }
-        }
-        self.progress.done();
-
-        let integrity = self.integrity.as_ref().expect("set above");
-        let tables = if parts.integrity {
-            integrity.tables.clone()
+        let subjects = if parts.needs_identities() {
+            self.prepare_subjects(&mut phases).await?
         } else {
             Vec::new()
         };
+        let tenant_of = self.tenant_map();
+        let ids = self.identities(&tenant_of);
+        let checked: Vec<(String, String)> = ids
+            .checked_groups()
+            .into_iter()
+            .map(|g| {
+                let t = ids.tenant(&g);
+                (g, t)
+            })
+            .collect();
+        let cx = checks::Context {
+            admin: &self.admin,
+            db: &self.db,
+            scenario: &self.scenario,
+            snapshot: &self.snapshot,
+            subjects: &subjects,
+            tenant_of: &tenant_of,
+            checked: &checked,
+            rejected_tokens: crate::impersonate::rejected_tokens(
+                &self.keys,
+                &self.scenario.identity,
+                self.seed,
+            )?,
+            seed: self.seed,
+            search: &self.search,
+            rollback: self
+                .rollback_db
+                .as_ref()
+                .zip(self.scenario.rollback.as_ref()),
+            progress: &self.progress,
+        };
+        let integrity = self.integrity.as_ref().expect("set above");
+        let out = checks::run(&cx, parts, integrity).await?;
+        phases.extend(out.phases);
         Ok(Report {
             format_version: 1,
             scenario: self.scenario.name.clone(),
@@ -974,33 +675,33 @@ impl Harness {
                 self.scenario.dir.display(),
                 self.seed
             ),
-            parts: ran,
+            parts: out.ran,
             phases,
             seeding: Some(self.seeding.clone()),
             migrations: self.migrations.clone(),
-            integrity: tables,
+            integrity: if parts.integrity {
+                integrity.tables.clone()
+            } else {
+                Vec::new()
+            },
             tenants: integrity.tenants.clone(),
-            verify,
+            verify: out.verify,
             after: self.after.clone(),
-            isolation: coverage,
-            rollback,
-            search,
-            writes,
-            audit,
-            verdict: Report::verdict_of(&findings, &undecided).into(),
-            findings,
-            undecided,
+            isolation: out.coverage,
+            rollback: out.rollback,
+            search: out.search,
+            writes: out.writes,
+            audit: out.audit,
+            verdict: Report::verdict_of(&out.findings, &out.undecided).into(),
+            findings: out.findings,
+            undecided: out.undecided,
         })
     }
 
     /// Writes the `[after]` tenants, builds the isolation oracle and returns
     /// who the checks impersonate (needs the integrity pass's tenant mapping).
     async fn prepare_subjects(&mut self, phases: &mut Vec<Phase>) -> Result<Vec<Subject>> {
-        if self.integrity.is_none() {
-            self.integrity = Some(
-                integrity::verify(&self.admin, &self.scenario, &self.snapshot, &self.users).await?,
-            );
-        }
+        self.integrity().await?;
         self.write_after_tenants(phases).await?;
         let after_tenants: Vec<String> =
             self.after.iter().flat_map(|a| a.tenants.clone()).collect();
@@ -1019,7 +720,8 @@ impl Harness {
             &roles,
         )
         .await?;
-        self.subjects().await
+        let tenants = self.tenants().await?;
+        self.identities(&tenants).subjects().await
     }
 
     /// The identities, tables and tenants of the migrated database for your
@@ -1052,163 +754,18 @@ impl Harness {
         })
     }
 
-    /// The read side: every subject against every table, the rejected
-    /// tokens, and the application's own tenant-parameterised queries.
-    async fn check_isolation(
-        &self,
-        subjects: &[Subject],
-        coverage: &mut Coverage,
-    ) -> Result<Vec<Finding>> {
-        let (mut findings, cov) = isolation::check(&self.admin, subjects, &self.snapshot).await?;
-        *coverage = cov;
-        let (token_findings, rejected) = self.check_rejected_tokens()?;
-        findings.extend(token_findings);
-        coverage.rejected_tokens = rejected;
-        if self.scenario.identity.role().is_some() && self.scenario.supabase {
-            coverage.exempt.push("service_role (BYPASSRLS)".into());
-        }
-        if !self.scenario.queries.is_empty() {
-            let mut tenants: Vec<(String, String)> = Vec::new();
-            for g in self.checked_groups() {
-                let tenant = self.tenant_of(&g).await?;
-                tenants.push((g, tenant));
-            }
-            findings.extend(
-                isolation::check_queries(
-                    &self.admin,
-                    &self.scenario,
-                    &self.snapshot,
-                    &tenants,
-                    coverage,
-                )
-                .await?,
-            );
-        }
-        Ok(findings)
-    }
-
-    /// Runs the scenario's rollback script on a copy of the migrated
-    /// database and proves every pre-existing row is back unchanged, with
-    /// the pre-migration schema; reports what the rollback threw away.
-    /// `None` when the scenario has no rollback.sql.
-    pub async fn prove_rollback(&mut self) -> Result<Option<RollbackReport>> {
-        let (Some(fork), Some(file)) = (&self.rollback_db, &self.scenario.rollback) else {
-            return Ok(None);
-        };
-        let t = Instant::now();
-        let c = fork.connect().await?;
-        let added = integrity::added_objects(&c, &self.snapshot).await?;
-        let run = migrate::apply(&c, file, true).await?;
-        let proof = integrity::prove_rollback(&c, &self.snapshot, added).await?;
-        Ok(Some(RollbackReport {
-            run,
-            proof,
-            elapsed: t.elapsed(),
-        }))
-    }
-
-    /// The write, side-channel and privilege probes for `subjects`: each
-    /// aims at the next checked tenant that is not its own.
-    async fn check_writes(
-        &self,
-        subjects: &[Subject],
-    ) -> Result<(Vec<Finding>, crate::checks::writes::WriteCoverage)> {
-        let tenant_of = self.tenant_map();
-        let targets: Vec<crate::checks::writes::Target> = subjects
-            .iter()
-            .map(|s| crate::checks::writes::Target {
-                subject: s,
-                own_tenant: s
-                    .group
-                    .as_ref()
-                    .map(|g| tenant_of.get(g).cloned().unwrap_or_default()),
-            })
-            .collect();
-        crate::checks::writes::check(
-            &self.admin,
-            &targets,
-            &self.snapshot,
-            &self.scenario.tenancy.column,
-            self.scenario.users.as_ref().map(|u| u.table.as_str()),
-            &tenant_of,
-            self.seed,
-        )
-        .await
-    }
-
     /// Every known tenant group and its tenant value: the migrated ones
     /// (after [`Harness::check`]'s integrity pass) and the `[after]` ones.
-    fn tenant_map(&self) -> std::collections::BTreeMap<String, String> {
+    fn tenant_map(&self) -> BTreeMap<String, String> {
         let mut tenant_of = self
             .integrity
             .as_ref()
             .map(|i| i.tenant_of_group.clone())
             .unwrap_or_default();
-        for t in self.after.iter().flat_map(|a| &a.tenants) {
+        for t in self.after_tenants() {
             tenant_of.insert(seed::after_group(t), t.clone());
         }
         tenant_of
-    }
-
-    /// The property-based leak search over `subjects` (`None` when turned off).
-    async fn search_leaks(
-        &self,
-        subjects: &[Subject],
-    ) -> Result<Option<crate::checks::search::SearchReport>> {
-        if self.search.cases == 0 || subjects.is_empty() {
-            return Ok(None);
-        }
-        let tenant_of = self.tenant_map();
-        let seed = self.search.replay.unwrap_or(self.seed);
-        self.progress.note(format!(
-            "tenant-harness: leak search: {} cases, seed {seed} (replay: --replay {seed} or {}={seed})",
-            self.search.cases,
-            env::REPLAY
-        ));
-        let report = crate::checks::search::run(
-            self.db.connect().await?,
-            subjects,
-            &self.snapshot,
-            &tenant_of,
-            &self.scenario.tenancy.column,
-            &crate::checks::search::Options {
-                cases: self.search.cases,
-                seed,
-                persist: self.search.persist.clone(),
-                max_tables: 6,
-            },
-        )
-        .await?;
-        Ok(Some(report))
-    }
-
-    /// The catalog audit of the migrated database (no dynamic proof: see
-    /// [`Harness::check`], which marks the findings its checks reproduce).
-    pub async fn audit(&self) -> Result<Vec<audit::AuditFinding>> {
-        let tables: Vec<String> = self
-            .snapshot
-            .tables
-            .iter()
-            .map(|t| t.table.clone())
-            .collect();
-        let api_roles: Vec<String> = [
-            self.scenario.identity.role(),
-            self.scenario.identity.anon_role(),
-        ]
-        .into_iter()
-        .flatten()
-        .map(str::to_string)
-        .collect();
-        audit::run(
-            &self.admin,
-            &audit::Context {
-                tables: &tables,
-                api_roles: &api_roles,
-                tenant_column: &self.scenario.tenancy.column,
-                accept: &self.scenario.audit_accept,
-            },
-        )
-        .await
     }
 
     /// Runs [`Harness::check`] and panics with the report if anything failed.
@@ -1286,18 +843,15 @@ impl Harness {
         settings: bench::settings::Settings,
         online: Option<bench::online::Settings>,
     ) -> Result<bench::LoadReport> {
+        self.integrity().await?;
         let Some(baseline) = &self.baseline else {
             return Err(Error::env(
                 "this harness kept no copy of the data from before the migration",
                 "start it with Harness::builder(..).benchmark(None)",
             ));
         };
-        if self.integrity.is_none() {
-            self.integrity = Some(
-                integrity::verify(&self.admin, &self.scenario, &self.snapshot, &self.users).await?,
-            );
-        }
-        let actors = self.bench_actors().await?;
+        let tenant_of = self.tenant_map();
+        let actors = bench::targets::actors(&self.identities(&tenant_of)).await?;
         let pools = bench::targets::id_pools(&self.admin, &self.scenario, &actors).await?;
         let rows = self.seeding.total_rows;
         let mut report = bench::load::run(bench::load::Input {
@@ -1322,49 +876,5 @@ impl Harness {
             );
         }
         Ok(report)
-    }
-
-    /// Who the workload runs as: a sample of users (or one identity per
-    /// tenant when identity is a session setting or the application's own filter).
-    async fn bench_actors(&self) -> Result<Vec<bench::targets::Actor>> {
-        let tenant_of = self.tenant_map();
-        let mut actors = Vec::new();
-        let n = self.scenario.bench.actors;
-        match &self.scenario.identity {
-            Identity::JwtSub { .. } | Identity::JwtClaim { .. } => {
-                for user in isolation::sample_users(&self.users, n, self.seed) {
-                    let actor = self.actor(user).await?;
-                    actors.push(bench::targets::Actor {
-                        label: actor.label.clone(),
-                        user: Some(user.id.to_string()),
-                        tenant: tenant_of.get(&user.group).cloned().unwrap_or_default(),
-                        begin_after: crate::impersonate::begin_as(&actor.who()),
-                        role: Some(actor.role().to_string()),
-                    });
-                }
-            }
-            Identity::Setting { .. } | Identity::App => {
-                for g in self.checked_groups().into_iter().take(n) {
-                    let tenant = tenant_of.get(&g).cloned().unwrap_or_default();
-                    let actor = self.tenant_actor(&tenant).await?;
-                    let user = self
-                        .users
-                        .iter()
-                        .find(|u| u.group == g)
-                        .map(|u| u.id.to_string());
-                    actors.push(bench::targets::Actor {
-                        label: format!("tenant {tenant}"),
-                        user,
-                        begin_after: actor.as_ref().map_or_else(
-                            || "BEGIN".to_string(),
-                            |a| crate::impersonate::begin_as(&a.who()),
-                        ),
-                        role: actor.as_ref().map(|a| a.role().to_string()),
-                        tenant,
-                    });
-                }
-            }
-        }
-        Ok(actors)
     }
 }

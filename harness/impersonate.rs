@@ -318,6 +318,39 @@ impl Actor {
     }
 }
 
+/// Shows that the harness refuses, before anything reaches the database,
+/// the tokens PostgREST refuses: a bad signature and an expired one.
+/// Returns their labels. A token that got through is a bug of the harness
+/// (its impersonation would prove nothing), not a finding about the migration.
+pub fn rejected_tokens(keys: &JwtKeys, identity: &Identity, seed: u64) -> Result<Vec<String>> {
+    let Some(role) = identity.role() else {
+        return Ok(Vec::new());
+    };
+    let id = uuid::Uuid::from_u64_pair(seed, 1);
+    let claims = user_claims(&id, "probe@tenant-harness.invalid", role, None);
+    let mut expired = claims.clone();
+    expired["exp"] = json!(now() - 60);
+    let cases = [
+        (
+            "a token with a bad signature",
+            JwtKeys::random().mint(&claims)?,
+        ),
+        ("an expired token", keys.mint(&expired)?),
+    ];
+    let mut rejected = Vec::new();
+    for (label, token) in cases {
+        match keys.verify(&token) {
+            Err(_) => rejected.push(label.to_string()),
+            Ok(_) => {
+                return Err(Error::Internal(format!(
+                    "{label} passed the harness's token check, so its impersonation would prove nothing"
+                )))
+            }
+        }
+    }
+    Ok(rejected)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -66,6 +66,12 @@ pub struct Scaffold {
 }
 
 /// The migration files of `dir`, in the order they are applied (by name).
+/// `text` as a TOML string value, escaped by the `toml` serializer (names
+/// with quotes or backslashes stay names).
+fn value(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
 fn sql_files(dir: &Path) -> Result<Vec<(String, String)>> {
     let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
         path: dir.to_path_buf(),
@@ -195,7 +201,7 @@ pub async fn scaffold(opts: &InitOptions, server: &Options, ask: &mut dyn Ask) -
             "identity: the session setting `{}` (read by the policies)",
             &c[1]
         ));
-        format!("via = \"setting\"\nsetting = \"{}\"\nrole = \"app_user\"   # the role the application connects as: check it", &c[1])
+        format!("via = \"setting\"\nsetting = {}\nrole = \"app_user\"   # the role the application connects as: check it", value(&c[1]))
     } else {
         decisions
             .push("identity: app (no policy reads an identity; the application filters)".into());
@@ -393,7 +399,7 @@ pub async fn scaffold(opts: &InitOptions, server: &Options, ask: &mut dyn Ask) -
     for d in &decisions {
         let _ = writeln!(toml, "#   - {d}");
     }
-    let _ = writeln!(toml, "version = 1\nname = \"{name}\"\n");
+    let _ = writeln!(toml, "version = 1\nname = {}\n", value(&name));
     if supabase {
         let _ = writeln!(toml, "[database]\nsupabase = true\n");
     }
@@ -401,7 +407,8 @@ pub async fn scaffold(opts: &InitOptions, server: &Options, ask: &mut dyn Ask) -
     if let (Some(u), true) = (&users_table, group_by != "single") {
         let _ = writeln!(
             toml,
-            "[users]\ntable = \"{u}\"\nid = \"id\"\nemail = \"email\""
+            "[users]\ntable = {}\nid = \"id\"\nemail = \"email\"",
+            value(u)
         );
         if supabase {
             let _ = writeln!(toml, "auth_users = true");
@@ -410,11 +417,13 @@ pub async fn scaffold(opts: &InitOptions, server: &Options, ask: &mut dyn Ask) -
     }
     let _ = writeln!(
         toml,
-        "[tenancy]\ncolumn = \"{tenant_column}\"\ngroup_by = \"{group_by}\""
+        "[tenancy]\ncolumn = {}\ngroup_by = {}",
+        value(&tenant_column),
+        value(&group_by)
     );
     match group_by.as_str() {
         "email_domain" => {
-            let quoted: Vec<String> = shared.iter().map(|d| format!("\"{d}\"")).collect();
+            let quoted: Vec<String> = shared.iter().map(|d| value(d)).collect();
             let _ = writeln!(
                 toml,
                 "shared_domains = [{}]   # domains whose users share one tenant",
@@ -423,7 +432,7 @@ pub async fn scaffold(opts: &InitOptions, server: &Options, ask: &mut dyn Ask) -
         }
         "single" => match &single_tenant {
             Some(t) => {
-                let _ = writeln!(toml, "tenant = \"{t}\"");
+                let _ = writeln!(toml, "tenant = {}", value(t));
             }
             None => {
                 let _ = writeln!(toml, "tenant_query = \"SELECT id::text FROM public.tenants ORDER BY 1 LIMIT 1\"   # the tenant every existing row goes to: check it");
@@ -443,9 +452,9 @@ pub async fn scaffold(opts: &InitOptions, server: &Options, ask: &mut dyn Ask) -
             skipped.push(t.clone());
             continue;
         }
-        let _ = writeln!(toml, "[[tables]]\nname = \"{t}\"");
+        let _ = writeln!(toml, "[[tables]]\nname = {}", value(t));
         if let (Some(o), false) = (owned, is_users || group_by == "single") {
-            let _ = writeln!(toml, "owner = \"{o}\"");
+            let _ = writeln!(toml, "owner = {}", value(o));
         }
         let _ = writeln!(toml);
     }
@@ -470,4 +479,14 @@ pub async fn scaffold(opts: &InitOptions, server: &Options, ask: &mut dyn Ask) -
     // What was written must load; if not, say so now rather than at `run`.
     crate::Scenario::load(&dir)?;
     Ok(Scaffold { dir, decisions })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn toml_values_are_escaped_by_the_serializer() {
+        let v = super::value("o'brien \"notes\"\\x");
+        let parsed: toml::Value = toml::from_str(&format!("k = {v}")).unwrap();
+        assert_eq!(parsed["k"].as_str(), Some("o'brien \"notes\"\\x"));
+    }
 }

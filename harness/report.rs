@@ -2,26 +2,18 @@
 //! the verdict. Rendered for people on stdout and as JSON (`--json FILE`)
 //! for machines; the JSON carries `"format_version": 1`.
 
+pub use crate::checks::integrity::RollbackReport;
 use crate::checks::integrity::TableIntegrity;
 use crate::checks::isolation::Coverage;
 use crate::checks::Finding;
 pub use crate::checks::Part;
+pub use crate::core::phase::Phase;
 use crate::error::{exit, Error, Result};
 use crate::migrate::FileRun;
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
-
-/// One timed phase of the pipeline.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct Phase {
-    /// Pipeline step, e.g. `seed`.
-    pub name: String,
-    #[serde(with = "crate::core::millis")]
-    /// Wall-clock time.
-    pub elapsed: Duration,
-}
 
 /// Rows loaded per table.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
@@ -51,18 +43,6 @@ pub struct AfterSummary {
     pub tenants: Vec<String>,
     /// What was written.
     pub seeding: SeedSummary,
-}
-
-/// The rollback proof.
-#[derive(Debug, Clone, Serialize)]
-pub struct RollbackReport {
-    /// The rollback script's run, per statement.
-    pub run: FileRun,
-    /// What it did to the data.
-    pub proof: crate::checks::integrity::RollbackProof,
-    /// Time for the whole proof.
-    #[serde(with = "crate::core::millis")]
-    pub elapsed: Duration,
 }
 
 /// Everything a run found out.

@@ -91,7 +91,8 @@ pub async fn snapshot(
                 "coalesce(g.grp, 'unknown-owner:' || coalesce(t.{}::text, 'NULL'))",
                 tenant_sql::ident(o)
             ),
-            None => "$1::text".to_string(),
+            // CREATE TABLE AS takes no parameters: the fixed group goes in as a literal.
+            None => format!("{}::text", tenant_sql::literal(&fixed_group)),
         };
         let join = owner.as_deref().map_or(String::new(), |o| {
             format!(
@@ -105,15 +106,10 @@ pub async fn snapshot(
             cols = columns.iter().map(|c| format!("t.{}", tenant_sql::ident(c))).collect::<Vec<_>>().join(", "),
             table = info.name,
         );
-        if owner.is_some() {
-            client.batch_execute(&sql).await
-        } else {
-            // CREATE TABLE AS takes no parameters: inline the fixed group as a literal.
-            client
-                .batch_execute(&sql.replace("$1::text", &tenant_sql::literal(&fixed_group)))
-                .await
-        }
-        .map_err(Error::db(format!("snapshot of {}", info.name)))?;
+        client
+            .batch_execute(&sql)
+            .await
+            .map_err(Error::db(format!("snapshot of {}", info.name)))?;
         client
             .batch_execute(&format!("ALTER TABLE {snap} ADD PRIMARY KEY (pk)"))
             .await

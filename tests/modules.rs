@@ -25,6 +25,7 @@ const LAYERS: &[&str] = &[
     "snapshot",
     "probe",
     "impersonate",
+    "identities",
     "checks",
     "strategies",
     "bench",

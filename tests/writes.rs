@@ -36,7 +36,7 @@ async fn the_seeds_policies_without_the_fix_let_users_move_rows_change_tenant_an
     assert!(
         escalation
             .message
-            .contains("UPDATE public.profiles SET tenant_id"),
+            .contains(r#"UPDATE public.profiles SET "tenant_id""#),
         "{}",
         escalation.message
     );

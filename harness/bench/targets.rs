@@ -6,6 +6,8 @@
 
 use super::driver::{Arg, Caller, Target};
 use crate::error::{Error, Result};
+use crate::identities::{sample_users, Identities};
+use crate::scenario::Identity;
 use crate::scenario::{Form, Param, Scenario, WorkloadSpec};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -135,4 +137,48 @@ pub(crate) fn target(
         sql: form.sql.clone(),
         callers,
     })
+}
+
+/// Who the workload runs as: a sample of users (or one identity per
+/// tenant when identity is a session setting or the application's own filter).
+pub async fn actors(ids: &Identities<'_>) -> Result<Vec<Actor>> {
+    let tenant_of = ids.tenant_of;
+    let mut actors = Vec::new();
+    let n = ids.scenario.bench.actors;
+    match &ids.scenario.identity {
+        Identity::JwtSub { .. } | Identity::JwtClaim { .. } => {
+            for user in sample_users(ids.users, n, ids.seed) {
+                let actor = ids.actor(user).await?;
+                actors.push(Actor {
+                    label: actor.label.clone(),
+                    user: Some(user.id.to_string()),
+                    tenant: tenant_of.get(&user.group).cloned().unwrap_or_default(),
+                    begin_after: crate::impersonate::begin_as(&actor.who()),
+                    role: Some(actor.role().to_string()),
+                });
+            }
+        }
+        Identity::Setting { .. } | Identity::App => {
+            for g in ids.checked_groups().into_iter().take(n) {
+                let tenant = tenant_of.get(&g).cloned().unwrap_or_default();
+                let actor = ids.tenant_actor(&tenant).await?;
+                let user = ids
+                    .users
+                    .iter()
+                    .find(|u| u.group == g)
+                    .map(|u| u.id.to_string());
+                actors.push(Actor {
+                    label: format!("tenant {tenant}"),
+                    user,
+                    begin_after: actor.as_ref().map_or_else(
+                        || "BEGIN".to_string(),
+                        |a| crate::impersonate::begin_as(&a.who()),
+                    ),
+                    role: actor.as_ref().map(|a| a.role().to_string()),
+                    tenant,
+                });
+            }
+        }
+    }
+    Ok(actors)
 }

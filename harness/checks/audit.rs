@@ -493,6 +493,30 @@ pub async fn run(client: &Client, cx: &Context<'_>) -> Result<Vec<AuditFinding>>
     Ok(out)
 }
 
+/// The audit of a run's migrated database: its tenant tables, the API
+/// roles of its identity model, its acceptances.
+pub async fn of_run(cx: &super::Context<'_>) -> Result<Vec<AuditFinding>> {
+    let tables: Vec<String> = cx.snapshot.tables.iter().map(|t| t.table.clone()).collect();
+    let api_roles: Vec<String> = [
+        cx.scenario.identity.role(),
+        cx.scenario.identity.anon_role(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(str::to_string)
+    .collect();
+    run(
+        cx.admin,
+        &Context {
+            tables: &tables,
+            api_roles: &api_roles,
+            tenant_column: &cx.scenario.tenancy.column,
+            accept: &cx.scenario.audit_accept,
+        },
+    )
+    .await
+}
+
 /// Marks the audit findings that `dynamic` findings reproduce: a finding
 /// whose check proves the rule ([`CheckId::proves`]) on the same table, and,
 /// where both name one, the same object (foreign key, index, policy). A

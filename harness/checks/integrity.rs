@@ -17,10 +17,12 @@ use super::id::Compared;
 use super::CheckId;
 use crate::checks::Finding;
 use crate::error::{Error, Result};
+use crate::migrate::FileRun;
 use crate::scenario::{ExpectedTenant, Grouping, Scenario};
 use crate::seed::SeededUser;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
 use tenant_seed::catalog::{self, TableInfo};
 use tokio_postgres::Client;
 
@@ -187,6 +189,19 @@ async fn compare_table(
     Ok((t, findings))
 }
 
+/// `check` for a snapshot table that no longer exists after `step`, with all its rows.
+fn table_gone(check: CheckId, snap: &TableSnapshot, step: &str) -> Finding {
+    Finding::new(
+        check,
+        format!(
+            "the table is gone after the {step}, with its {} pre-existing row(s)",
+            snap.rows
+        ),
+    )
+    .table(&snap.short)
+    .count(snap.rows)
+}
+
 fn examples(v: &Option<Vec<String>>) -> String {
     v.as_deref().unwrap_or_default().join(", ")
 }
@@ -207,17 +222,11 @@ pub async fn verify(
         // A table the migration dropped is what the check is for: a finding, not a broken scenario.
         let info = match catalog::load(client, &snap.table).await {
             Err(tenant_seed::SeedError::NoSuchTable { .. }) => {
-                out.findings.push(
-                    Finding::new(
-                        CheckId::IntegrityTableDropped,
-                        format!(
-                            "the table is gone after the migration, with its {} pre-existing row(s)",
-                            snap.rows
-                        ),
-                    )
-                    .table(&snap.short)
-                    .count(snap.rows),
-                );
+                out.findings.push(table_gone(
+                    CheckId::IntegrityTableDropped,
+                    snap,
+                    "migration",
+                ));
                 out.tables.push(TableIntegrity {
                     table: snap.short.clone(),
                     rows_before: snap.rows,
@@ -502,11 +511,19 @@ pub async fn build_expected(
     roles: &[&str],
 ) -> Result<()> {
     let tenant_col = &scenario.tenancy.column;
+    // CREATE TABLE AS takes no parameters: the tenants go in as literals.
+    let literal_tenants = format!(
+        "ARRAY[{}]::text[]",
+        after_tenants
+            .iter()
+            .map(|t| tenant_sql::literal(t))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     for snap in &before.tables {
         let info = catalog::load(client, &snap.table).await?;
         let group = if info.column(tenant_col).is_some() {
-            "coalesce(s.grp, CASE WHEN c.tenant = ANY($1) THEN 'after:' || c.tenant END)"
-                .to_string()
+            format!("coalesce(s.grp, CASE WHEN c.tenant = ANY({literal_tenants}) THEN 'after:' || c.tenant END)")
         } else {
             "s.grp".to_string()
         };
@@ -518,16 +535,8 @@ pub async fn build_expected(
             cur = current(snap, &info, Some(tenant_col)),
             snap = snap.snap
         );
-        let literal_tenants = format!(
-            "ARRAY[{}]::text[]",
-            after_tenants
-                .iter()
-                .map(|t| tenant_sql::literal(t))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
         client
-            .batch_execute(&sql.replace("$1", &literal_tenants))
+            .batch_execute(&sql)
             .await
             .map_err(Error::db(format!("building the oracle for {}", snap.table)))?;
         for role in roles {
@@ -618,6 +627,38 @@ pub async fn added_objects(client: &Client, before: &Snapshot) -> Result<Vec<Add
     Ok(out)
 }
 
+/// The rollback proof.
+#[derive(Debug, Clone, Serialize)]
+pub struct RollbackReport {
+    /// The rollback script's run, per statement.
+    pub run: FileRun,
+    /// What it did to the data.
+    pub proof: RollbackProof,
+    /// Time for the whole proof.
+    #[serde(with = "crate::core::millis")]
+    pub elapsed: Duration,
+}
+
+/// Runs `file` on `copy` (a copy of the migrated database) and proves every
+/// pre-existing row is back unchanged, with the pre-migration schema;
+/// reports what the rollback threw away.
+pub async fn rollback_on(
+    copy: &crate::provision::Database,
+    file: &crate::scenario::SqlFile,
+    before: &Snapshot,
+) -> Result<RollbackReport> {
+    let t = std::time::Instant::now();
+    let c = copy.connect().await?;
+    let added = added_objects(&c, before).await?;
+    let run = crate::migrate::apply(&c, file, true).await?;
+    let proof = prove_rollback(&c, before, added).await?;
+    Ok(RollbackReport {
+        run,
+        proof,
+        elapsed: t.elapsed(),
+    })
+}
+
 /// After the rollback script ran: is every pre-existing row back, unchanged,
 /// with the pre-migration columns and nothing more? `added` is what
 /// [`added_objects`] saw before the rollback.
@@ -646,17 +687,9 @@ pub async fn prove_rollback(
     }
     for snap in &before.tables {
         let Ok(info) = catalog::load(client, &snap.table).await else {
-            proof.findings.push(
-                Finding::new(
-                    CheckId::RollbackRowsLost,
-                    format!(
-                        "the table is gone after the rollback, with its {} pre-existing row(s)",
-                        snap.rows
-                    ),
-                )
-                .table(&snap.short)
-                .count(snap.rows),
-            );
+            proof
+                .findings
+                .push(table_gone(CheckId::RollbackRowsLost, snap, "rollback"));
             continue;
         };
         let missing: Vec<&String> = snap

@@ -15,28 +15,16 @@
 use super::CheckId;
 use crate::checks::Finding;
 use crate::error::{Error, Result};
-use crate::impersonate::Actor;
+use crate::identities::Subject;
 use crate::scenario::Scenario;
-use crate::seed::SeededUser;
 use crate::snapshot::{key_expr, Snapshot};
 use postgres_types::{ToSql, Type};
-use rand::seq::SliceRandom;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use tokio_postgres::Client;
 
 /// How many example row ids a finding lists.
 const EXAMPLES: i32 = 3;
-
-/// An identity to check: the group whose rows it must see (`None`: must see nothing).
-pub struct Subject {
-    /// Tenant group, e.g. `domain:myroihome.com` or `after:acme-parts`.
-    pub group: Option<String>,
-    /// The impersonated connection.
-    pub actor: Actor,
-    /// The user behind it, when it is one of the seeded users.
-    pub user: Option<uuid::Uuid>,
-}
 
 /// What the isolation checks covered.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -53,34 +41,6 @@ pub struct Coverage {
     pub rejected_tokens: Vec<String>,
     /// Roles exempt from RLS by design, not checked.
     pub exempt: Vec<String>,
-}
-
-/// Picks up to `n` users spread over tenants: two from the largest group
-/// (so sharing is checked too), then one per other group. Deterministic in `seed`.
-pub fn sample_users(users: &[SeededUser], n: usize, seed: u64) -> Vec<&SeededUser> {
-    let mut by_group: BTreeMap<&str, Vec<&SeededUser>> = BTreeMap::new();
-    for u in users {
-        by_group.entry(&u.group).or_default().push(u);
-    }
-    let mut rng = tenant_seed::rng::stream(seed, "isolation-sample");
-    let mut groups: Vec<Vec<&SeededUser>> = by_group.into_values().collect();
-    for g in &mut groups {
-        g.shuffle(&mut rng);
-    }
-    groups.sort_by_key(|g| std::cmp::Reverse(g.len()));
-    let mut picked = Vec::new();
-    if let Some(largest) = groups.first() {
-        picked.extend(largest.iter().take(2.min(n)));
-    }
-    let mut rest: Vec<&Vec<&SeededUser>> = groups.iter().skip(1).collect();
-    rest.shuffle(&mut rng);
-    for g in rest {
-        if picked.len() >= n {
-            break;
-        }
-        picked.push(g[0]);
-    }
-    picked
 }
 
 /// Rows each group must see, per oracle table.
@@ -317,29 +277,25 @@ pub async fn check_queries(
     Ok(findings)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn user(i: usize, group: &str) -> SeededUser {
-        SeededUser {
-            id: uuid::Uuid::from_u128(i as u128),
-            email: format!("u{i}@x"),
-            name: String::new(),
-            group: group.into(),
-        }
+/// The read side of a run: every subject against every table, then the
+/// application's own tenant-parameterised queries for each checked tenant.
+pub async fn run(cx: &super::Context<'_>) -> Result<(Vec<Finding>, Coverage)> {
+    let (mut findings, mut coverage) = check(cx.admin, cx.subjects, cx.snapshot).await?;
+    coverage.rejected_tokens = cx.rejected_tokens.clone();
+    if cx.scenario.identity.role().is_some() && cx.scenario.supabase {
+        coverage.exempt.push("service_role (BYPASSRLS)".into());
     }
-
-    #[test]
-    fn the_sample_spans_groups_and_includes_two_of_the_largest() {
-        let mut users: Vec<SeededUser> = (0..5).map(|i| user(i, "domain:big")).collect();
-        users.extend((5..12).map(|i| user(i, &format!("user:{i}"))));
-        let picked = sample_users(&users, 6, 1);
-        assert_eq!(picked.len(), 6);
-        assert_eq!(picked.iter().filter(|u| u.group == "domain:big").count(), 2);
-        let groups: std::collections::HashSet<&str> =
-            picked.iter().map(|u| u.group.as_str()).collect();
-        assert_eq!(groups.len(), 5);
-        assert_eq!(sample_users(&users, 6, 1), picked, "deterministic");
+    if !cx.scenario.queries.is_empty() {
+        findings.extend(
+            check_queries(
+                cx.admin,
+                cx.scenario,
+                cx.snapshot,
+                cx.checked,
+                &mut coverage,
+            )
+            .await?,
+        );
     }
+    Ok((findings, coverage))
 }

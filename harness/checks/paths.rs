@@ -5,9 +5,9 @@
 //! rows their policies hide.
 
 use super::CheckId;
-use crate::checks::isolation::Subject;
 use crate::checks::Finding;
 use crate::error::{Error, Result};
+use crate::identities::Subject;
 use crate::probe::{self, As, Step};
 use tokio_postgres::Client;
 

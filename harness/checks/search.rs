@@ -12,9 +12,10 @@
 //! [`crate::probe`] script in a transaction that is rolled back, so no
 //! case needs a reseed and cases never see each other's rows.
 
-use crate::checks::isolation::Subject;
+use super::{CheckId, Finding};
 use crate::checks::writes::{self, Fresh, Meta, Row};
 use crate::error::{Error, Result};
+use crate::identities::Subject;
 use crate::probe::{self, As, Outcome, Step};
 use crate::snapshot::{key_expr, Snapshot, TableSnapshot};
 use proptest::prelude::*;
@@ -872,4 +873,60 @@ pub async fn run(
         }
     }
     Ok(report)
+}
+
+/// The leak search of a run over its subjects (`None` when turned off or
+/// with no one to act as).
+pub async fn run_in(cx: &super::Context<'_>) -> Result<Option<SearchReport>> {
+    if cx.search.cases == 0 || cx.subjects.is_empty() {
+        return Ok(None);
+    }
+    let seed = cx.search.replay.unwrap_or(cx.seed);
+    cx.progress.note(format!(
+        "tenant-harness: leak search: {} cases, seed {seed} (replay: --replay {seed} or TENANT_HARNESS_REPLAY={seed})",
+        cx.search.cases
+    ));
+    let options = Options {
+        cases: cx.search.cases,
+        seed,
+        persist: cx.search.persist.clone(),
+        max_tables: 6,
+    };
+    let client = cx.db.connect().await?;
+    let report = run(
+        client,
+        cx.subjects,
+        cx.snapshot,
+        cx.tenant_of,
+        &cx.scenario.tenancy.column,
+        &options,
+    )
+    .await?;
+    Ok(Some(report))
+}
+
+/// The findings of a search (its shrunk divergence, with the replay
+/// command) and what it left undecided (nothing to judge).
+pub fn judge(cx: &super::Context<'_>, report: &SearchReport) -> (Vec<Finding>, Vec<Finding>) {
+    let found = report.failure.iter().map(|f| {
+        Finding::new(
+            CheckId::SearchDivergence,
+            format!(
+                "{} (shrunk; replay: tenant-harness run {} --seed {} --replay {}). As psql, connected as a superuser to the run's database:\n{}",
+                f.reason,
+                cx.scenario.dir.display(),
+                cx.seed,
+                report.seed,
+                f.psql
+            ),
+        )
+        .table(&f.table)
+    });
+    let undecided = report.nothing_to_judge.iter().map(|why| {
+        Finding::new(
+            CheckId::SearchNothingJudged,
+            format!("the leak search judged no case: {why}"),
+        )
+    });
+    (found.collect(), undecided.collect())
 }

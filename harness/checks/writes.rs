@@ -18,9 +18,9 @@
 //! never as a pass.
 
 use super::CheckId;
-use crate::checks::isolation::Subject;
 use crate::checks::Finding;
 use crate::error::{Error, Result};
+use crate::identities::Subject;
 use crate::probe::{self, As, Outcome, Step};
 use crate::snapshot::{key_expr, Snapshot, TableSnapshot};
 use serde::Serialize;
@@ -845,4 +845,30 @@ fn judge(
             _ => {}
         }
     }
+}
+
+/// The write, side-channel and privilege probes of a run: each subject aims
+/// at the next checked tenant that is not its own.
+pub async fn run(cx: &super::Context<'_>) -> Result<(Vec<Finding>, WriteCoverage)> {
+    let targets: Vec<Target> = cx
+        .subjects
+        .iter()
+        .map(|s| Target {
+            subject: s,
+            own_tenant: s
+                .group
+                .as_ref()
+                .map(|g| cx.tenant_of.get(g).cloned().unwrap_or_default()),
+        })
+        .collect();
+    check(
+        cx.admin,
+        &targets,
+        cx.snapshot,
+        &cx.scenario.tenancy.column,
+        cx.scenario.users.as_ref().map(|u| u.table.as_str()),
+        cx.tenant_of,
+        cx.seed,
+    )
+    .await
 }

@@ -8,3 +8,4 @@
 
 pub mod millis;
 pub mod names;
+pub mod phase;

@@ -167,7 +167,9 @@ impl Database {
         )
         .await?;
         c.batch_execute(&format!(
-            "CREATE DATABASE {name} TEMPLATE {template}{options}"
+            "CREATE DATABASE {} TEMPLATE {}{options}",
+            tenant_sql::ident(name),
+            tenant_sql::ident(template)
         ))
         .await
         .map_err(Error::db(format!(
@@ -305,7 +307,7 @@ async fn on_server(server: Server, backend: Backend) -> Result<Database> {
     let name = run_database_name();
     let admin = connect_ready(&server.admin, &server.description).await?;
     admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .batch_execute(&format!("CREATE DATABASE {}", tenant_sql::ident(&name)))
         .await
         .map_err(Error::db(format!("creating database {name}")))?;
     let mut config = server.admin.clone();
@@ -332,7 +334,10 @@ pub(crate) fn drop_database_guard(
         cleanup::block_on_fresh(move || async move {
             if let Ok(c) = connect(&maintenance, "dropping a database of the run").await {
                 let _ = c
-                    .batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+                    .batch_execute(&format!(
+                        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                        tenant_sql::ident(&db)
+                    ))
                     .await;
             }
         })

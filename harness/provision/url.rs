@@ -36,7 +36,7 @@ pub async fn create_database(opts: &Options) -> Result<Database> {
         })?;
     let name = run_database_name();
     client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .batch_execute(&format!("CREATE DATABASE {}", tenant_sql::ident(&name)))
         .await
         .map_err(|e| {
             Error::env(

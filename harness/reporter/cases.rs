@@ -115,7 +115,6 @@ pub fn of_checks(report: &Report) -> Vec<Case<'_>> {
         for t in &tables {
             plan(&mut cases, Part::Isolation.suite(), t.to_string());
         }
-        plan(&mut cases, Part::Isolation.suite(), "tokens".into());
     }
     if ran(Part::Writes) {
         for t in &tables {
@@ -155,7 +154,6 @@ pub fn of_checks(report: &Report) -> Vec<Case<'_>> {
                 .iter()
                 .find(|v| f.message.contains(&format!("`{}`", v.name)))
                 .map(|v| format!("verify: {}", v.name)),
-            (CheckId::IdentityTokenAccepted, _, _) => Some("tokens".into()),
             (CheckId::Audit(rule), _, Some(object)) => Some(format!("{rule}: {object}")),
             (_, Part::Search, _) => Some("leak search".into()),
             (_, _, Some(t)) => Some(t.clone()),

@@ -227,17 +227,27 @@ async fn build(
         // Two round trips: DROP DATABASE refuses to run inside the implicit
         // transaction of a multi-statement query.
         let _ = admin
-            .batch_execute(&format!("ALTER DATABASE {old} IS_TEMPLATE false"))
+            .batch_execute(&format!(
+                "ALTER DATABASE {} IS_TEMPLATE false",
+                tenant_sql::ident(&old)
+            ))
             .await;
         let _ = admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {old} WITH (FORCE)"))
+            .batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                tenant_sql::ident(&old)
+            ))
             .await;
     }
     // The harness's connections are closing; the rename waits for them.
     let mut tries = 0;
     loop {
         match admin
-            .batch_execute(&format!("ALTER DATABASE {work_name} RENAME TO {name}"))
+            .batch_execute(&format!(
+                "ALTER DATABASE {} RENAME TO {}",
+                tenant_sql::ident(&work_name),
+                tenant_sql::ident(name)
+            ))
             .await
         {
             Ok(()) => break,
@@ -250,7 +260,8 @@ async fn build(
     }
     admin
         .batch_execute(&format!(
-            "ALTER DATABASE {name} IS_TEMPLATE true; ALTER DATABASE {name} ALLOW_CONNECTIONS false"
+            "ALTER DATABASE {q} IS_TEMPLATE true; ALTER DATABASE {q} ALLOW_CONNECTIONS false",
+            q = tenant_sql::ident(name)
         ))
         .await
         .map_err(Error::db(format!("closing template {name} to connections")))?;
