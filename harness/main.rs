@@ -4,6 +4,7 @@
 //! the reporters, and exits with the documented code: 0 pass, 1 findings,
 //! 2 usage or a broken scenario, 3 environment, 130 interrupted.
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -58,7 +59,7 @@ enum Command {
 #[command(next_help_heading = "Server")]
 struct ServerArgs {
     /// Where PostgreSQL comes from.
-    #[arg(long, env = env::BACKEND, value_enum, default_value_t = Backend::Auto)]
+    #[arg(long, env = env::BACKEND, default_value = "auto", value_parser = PossibleValuesParser::new(Backend::NAMES).map(|s| s.parse::<Backend>().expect("a listed name")))]
     backend: Backend,
     /// Image for the docker backend.
     #[arg(long, env = env::IMAGE, default_value = tenant_harness::provision::DEFAULT_IMAGE)]
@@ -95,7 +96,7 @@ impl ServerArgs {
 #[command(next_help_heading = "Report")]
 struct OutputArgs {
     /// What stdout gets.
-    #[arg(long, env = "TENANT_HARNESS_FORMAT", value_enum, default_value_t = Format::Human)]
+    #[arg(long, env = "TENANT_HARNESS_FORMAT", default_value = "human", value_parser = PossibleValuesParser::new(Format::NAMES).map(|s| s.parse::<Format>().expect("a listed name")))]
     format: Format,
     /// Also write every format into this folder: report.json, junit.xml, report.md, report.html.
     #[arg(long, env = "TENANT_HARNESS_OUT")]

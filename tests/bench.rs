@@ -41,6 +41,7 @@ fn only(scenario: &str, query: &str) -> Scenario {
 /// `s` seeded (scaled to `rows`), with a pre-migration copy, migrated.
 async fn start(s: Scenario, rows: Option<u64>) -> Harness {
     Harness::for_scenario(s)
+        .unwrap()
         .backend(tenant_harness::Backend::Local)
         .search_cases(0)
         .benchmark(rows)

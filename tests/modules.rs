@@ -31,7 +31,7 @@ const LAYERS: &[&str] = &[
     "bench",
     "report",
     "reporter",
-    "harness",
+    "pipeline",
     "testing",
     "init",
 ];

@@ -5,8 +5,8 @@
 //! synchronous teardown here. The returned [`Guard`] runs it when dropped,
 //! which covers normal ends and panics (unwinding drops it). A signal thread
 //! covers SIGINT/SIGTERM/SIGHUP: it runs every registered teardown, then
-//! exits with code 130, so `tenant-harness run` and a `cargo test` using the
-//! library both clean up when interrupted.
+//! exits with code 130. The CLI installs it first thing; a library user opts
+//! in with [`arm`] (a library does not take over its host's signals).
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, Once};
@@ -23,15 +23,16 @@ pub struct Guard {
     id: u64,
 }
 
-/// Installs the signal handler now, before anything is created that a
-/// signal could otherwise orphan (idempotent; `register` also does it).
+/// Installs the signal handler (idempotent): at SIGINT, SIGTERM or SIGHUP it
+/// runs every registered teardown and exits 130. Opt-in: the CLI calls it
+/// first thing; a test binary that wants Ctrl-C to remove its servers calls
+/// it once before provisioning.
 pub fn arm() {
     SIGNALS.call_once(install_signal_handler);
 }
 
 /// Registers `teardown` for the resource described by `what`.
 pub fn register(what: impl Into<String>, teardown: impl FnOnce() + Send + 'static) -> Guard {
-    arm();
     let id = {
         let mut n = NEXT.lock().unwrap_or_else(|e| e.into_inner());
         *n += 1;

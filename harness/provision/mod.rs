@@ -20,7 +20,7 @@ use tokio_postgres::{Client, Config, NoTls};
 pub const DEFAULT_IMAGE: &str = "postgres:16";
 
 /// Where the PostgreSQL server comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     /// Docker when a daemon answers and the image is there (or can be pulled), else local binaries.
     Auto,
@@ -30,6 +30,29 @@ pub enum Backend {
     Local,
     /// An existing server (`--database-url`); the run works in a database of its own.
     Url,
+}
+
+impl Backend {
+    /// Every backend, as named on a command line or in `TENANT_HARNESS_BACKEND`.
+    pub const NAMES: &'static [&'static str] = &["auto", "docker", "local", "url"];
+}
+
+impl std::str::FromStr for Backend {
+    type Err = Error;
+
+    /// `auto`, `docker`, `local` or `url` (any case).
+    fn from_str(s: &str) -> Result<Backend> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Ok(Backend::Auto),
+            "docker" => Ok(Backend::Docker),
+            "local" => Ok(Backend::Local),
+            "url" => Ok(Backend::Url),
+            _ => Err(Error::Usage(format!(
+                "no backend `{s}`: give one of {}",
+                Backend::NAMES.join(", ")
+            ))),
+        }
+    }
 }
 
 impl fmt::Display for Backend {
@@ -282,7 +305,6 @@ async fn connect_ready(config: &Config, description: &str) -> Result<Client> {
 
 /// Provisions a server per `opts` and creates the run's database on it.
 pub async fn provision(opts: &Options) -> Result<Database> {
-    cleanup::arm();
     let backend = match opts.backend {
         Backend::Auto => choose(opts).await?,
         b => b,

@@ -142,7 +142,7 @@ impl Document {
 }
 
 /// The format written to stdout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// The full report for a person, then a summary table.
     Human,
@@ -152,6 +152,29 @@ pub enum Format {
     Junit,
     /// GitHub-flavoured Markdown: a summary table and the failures.
     Markdown,
+}
+
+impl Format {
+    /// Every format, as named on a command line or in `TENANT_HARNESS_FORMAT`.
+    pub const NAMES: &'static [&'static str] = &["human", "json", "junit", "markdown"];
+}
+
+impl std::str::FromStr for Format {
+    type Err = crate::Error;
+
+    /// `human`, `json`, `junit` or `markdown` (any case).
+    fn from_str(s: &str) -> Result<Format, crate::Error> {
+        match s.to_ascii_lowercase().as_str() {
+            "human" => Ok(Format::Human),
+            "json" => Ok(Format::Json),
+            "junit" => Ok(Format::Junit),
+            "markdown" => Ok(Format::Markdown),
+            _ => Err(crate::Error::Usage(format!(
+                "no format `{s}`: give one of {}",
+                Format::NAMES.join(", ")
+            ))),
+        }
+    }
 }
 
 /// `doc` rendered as `format`, secrets masked. `color` only affects `human`.

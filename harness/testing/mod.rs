@@ -28,7 +28,7 @@
 pub mod bench;
 
 use crate::error::{Error, Result};
-use crate::harness::TemplateState;
+use crate::pipeline::TemplateState;
 use crate::provision::{self, Database};
 use crate::{Harness, HarnessBuilder};
 use md5::{Digest, Md5};
