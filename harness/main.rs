@@ -76,6 +76,9 @@ struct ServerArgs {
     /// Docker backend: never pull a missing image (air-gapped machines).
     #[arg(long, env = env::NO_PULL, value_parser = clap::builder::BoolishValueParser::new())]
     no_pull: bool,
+    /// Local backend: where the data directory goes (default /dev/shm when it has 2 GiB free, else TMPDIR).
+    #[arg(long, env = env::DATA_DIR)]
+    data_dir: Option<PathBuf>,
 }
 
 impl ServerArgs {
@@ -87,6 +90,7 @@ impl ServerArgs {
             database_url: self.database_url.clone(),
             keep: self.keep,
             pull: !self.no_pull,
+            data_dir: self.data_dir.clone(),
         }
     }
 }

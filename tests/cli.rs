@@ -7,11 +7,7 @@ use common::{copy_dir, known_bad, scenario_dir};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
-
-/// The cleanup checks look at the whole machine; one at a time.
-static SERIAL: Mutex<()> = Mutex::new(());
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_tenant-harness"));
@@ -22,29 +18,63 @@ fn bin() -> Command {
     c
 }
 
-/// The harness's temp dirs and the postgres processes serving them.
-fn footprint() -> (BTreeSet<PathBuf>, BTreeSet<String>) {
-    let roots = [
-        std::env::temp_dir(),
-        tenant_harness::provision::local::data_root(),
-    ];
-    let dirs = roots
-        .iter()
-        .flat_map(|r| std::fs::read_dir(r).unwrap())
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("tenant-harness-"))
-        })
-        .collect();
-    let procs = std::fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
-        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
-        .filter(|c| c.contains("postgres") && c.contains("tenant-harness-"))
-        .collect();
-    (dirs, procs)
+/// A directory of this test's own for data directories and temp files, so
+/// that another harness running on the machine cannot fail a leftover check.
+struct Sandbox(tempfile::TempDir);
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        // The server runs as the postgres user when the tests run as root.
+        std::fs::set_permissions(
+            dir.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o777),
+        )
+        .unwrap();
+        Sandbox(dir)
+    }
+
+    /// The CLI, its data directory and temp files in the sandbox.
+    fn bin(&self) -> Command {
+        let mut c = bin();
+        c.env("TENANT_HARNESS_DATA_DIR", self.0.path())
+            .env("TMPDIR", self.0.path());
+        c
+    }
+
+    /// What the harness left in the sandbox, and the postgres processes serving it.
+    fn footprint(&self) -> (BTreeSet<PathBuf>, BTreeSet<String>) {
+        let dirs = std::fs::read_dir(self.0.path())
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("tenant-harness-"))
+            })
+            .collect();
+        let mine = self.0.path().to_string_lossy().to_string();
+        let procs = std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+            .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+            .filter(|c| c.contains("postgres") && c.contains(&mine))
+            .collect();
+        (dirs, procs)
+    }
+
+    /// Whether nothing is left: no directory, no server.
+    fn is_clean(&self) -> bool {
+        let (dirs, procs) = self.footprint();
+        dirs.is_empty() && procs.is_empty()
+    }
+
+    fn has_server(&self) -> bool {
+        self.footprint()
+            .1
+            .iter()
+            .any(|c| c.contains("bin/postgres -D"))
+    }
 }
 
 fn copy_scenario(extra: Option<(&str, &str)>) -> tempfile::TempDir {
@@ -58,10 +88,10 @@ fn copy_scenario(extra: Option<(&str, &str)>) -> tempfile::TempDir {
 
 #[test]
 fn a_passing_run_exits_0_writes_json_and_leaves_nothing_behind() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let before = footprint();
+    let sandbox = Sandbox::new();
     let json = tempfile::NamedTempFile::new().unwrap();
-    let out = bin()
+    let out = sandbox
+        .bin()
         .arg("run")
         .arg(scenario_dir())
         .arg("--json")
@@ -84,15 +114,14 @@ fn a_passing_run_exits_0_writes_json_and_leaves_nothing_behind() {
         serde_json::from_slice(&std::fs::read(json.path()).unwrap()).unwrap();
     assert_eq!(report["verdict"], "pass");
     assert_eq!(report["format_version"], 1);
-    assert_eq!(footprint(), before);
+    assert!(sandbox.is_clean(), "{:?}", sandbox.footprint());
 }
 
 #[test]
 fn a_known_bad_migration_exits_1_with_table_and_user() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let before = footprint();
+    let sandbox = Sandbox::new();
     let dir = copy_scenario(Some(("99_bad.sql", &known_bad("tags_without_rls.sql"))));
-    let out = bin().arg("run").arg(dir.path()).output().unwrap();
+    let out = sandbox.bin().arg("run").arg(dir.path()).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(
@@ -101,22 +130,21 @@ fn a_known_bad_migration_exits_1_with_table_and_user() {
             && stdout.contains("actor anon"),
         "{stdout}"
     );
-    assert_eq!(footprint(), before);
+    assert!(sandbox.is_clean(), "{:?}", sandbox.footprint());
 }
 
 #[test]
 fn a_failing_statement_exits_1_with_file_and_line() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let before = footprint();
+    let sandbox = Sandbox::new();
     let dir = copy_scenario(Some(("99_typo.sql", &known_bad("syntax_error.sql"))));
-    let out = bin().arg("run").arg(dir.path()).output().unwrap();
+    let out = sandbox.bin().arg("run").arg(dir.path()).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
         stderr.contains("99_typo.sql:5") && stderr.contains("syntax error"),
         "{stderr}"
     );
-    assert_eq!(footprint(), before);
+    assert!(sandbox.is_clean(), "{:?}", sandbox.footprint());
 }
 
 #[test]
@@ -157,9 +185,9 @@ fn no_postgres_exits_3_saying_what_to_install() {
 
 #[test]
 fn ctrl_c_stops_the_server_and_removes_the_temp_dir() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let before = footprint();
-    let mut child = bin()
+    let sandbox = Sandbox::new();
+    let mut child = sandbox
+        .bin()
         .arg("run")
         .arg(scenario_dir())
         .stdout(Stdio::null())
@@ -168,7 +196,7 @@ fn ctrl_c_stops_the_server_and_removes_the_temp_dir() {
         .unwrap();
     // Wait until the run has a server of its own, then interrupt it.
     let deadline = Instant::now() + Duration::from_secs(60);
-    while !footprint().1.iter().any(|c| c.contains("bin/postgres -D")) {
+    while !sandbox.has_server() {
         assert!(Instant::now() < deadline, "no server started");
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -179,29 +207,32 @@ fn ctrl_c_stops_the_server_and_removes_the_temp_dir() {
     .unwrap();
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
-    assert_eq!(footprint(), before);
+    assert!(sandbox.is_clean(), "{:?}", sandbox.footprint());
 }
 
 #[test]
 fn a_panic_in_a_test_still_removes_the_server() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let before = footprint();
-    let result = std::thread::spawn(|| {
+    let sandbox = std::sync::Arc::new(Sandbox::new());
+    let inside = sandbox.clone();
+    let result = std::thread::spawn(move || {
         let rt = tokio::runtime::Runtime::new().unwrap();
         rt.block_on(async {
-            let _h = common::local().start().await.unwrap();
-            assert!(footprint().1.iter().any(|c| c.contains("bin/postgres -D")));
+            let _h = common::local()
+                .data_dir(inside.0.path())
+                .start()
+                .await
+                .unwrap();
+            assert!(inside.has_server());
             panic!("a user's test fails half-way");
         })
     })
     .join();
     assert!(result.is_err());
-    assert_eq!(footprint(), before);
+    assert!(sandbox.is_clean(), "{:?}", sandbox.footprint());
 }
 
 #[test]
 fn every_report_format_names_the_failing_table_and_no_secret_appears() {
-    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = copy_scenario(Some(("99_bad.sql", &known_bad("tags_without_rls.sql"))));
     let out_dir = tempfile::tempdir().unwrap();
     let summary = out_dir.path().join("step-summary.md");

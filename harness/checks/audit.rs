@@ -540,31 +540,38 @@ fn proves(d: &Finding, a: &AuditFinding) -> bool {
     d.check.proves().contains(&a.rule.as_str())
         && same_table(head, table)
         && match (item, d.object.as_deref()) {
-            (Some(item), Some(object)) => bare(item) == bare(object),
+            (Some(item), Some(object)) => same_item(item, object),
             _ => true,
         }
 }
 
 /// An audit object as its table and the item within it: `t policy p` →
 /// (`t`, `p`), `t t_sku_key` → (`t`, `t_sku_key`), `t.col` → (`t`, `col`).
+/// The table is SQL text (`"Weird Table"`): a space inside quotes is part of it.
 fn split_object(object: &str) -> (&str, Option<&str>) {
-    if let Some((t, p)) = object.split_once(" policy ") {
-        return (t, Some(p));
-    }
-    if let Some((t, i)) = object.split_once(' ') {
-        return (t, Some(i));
-    }
-    (object, None)
+    let mut quoted = false;
+    let end = object.char_indices().find(|&(_, c)| {
+        if c == '"' {
+            quoted = !quoted;
+        }
+        c == ' ' && !quoted
+    });
+    let Some((i, _)) = end else {
+        return (object, None);
+    };
+    let (table, rest) = (&object[..i], &object[i + 1..]);
+    (table, Some(rest.strip_prefix("policy ").unwrap_or(rest)))
 }
 
-/// A name without its schema and quotes: `public."a b"` → `a b`.
+/// Whether an audit item (a name as the catalog prints it, perhaps quoted
+/// or schema-qualified) is the object a dynamic finding names (a raw name).
+fn same_item(item: &str, object: &str) -> bool {
+    item == object || tenant_sql::Name::parse(item).is_ok_and(|n| n.name == object)
+}
+
+/// A table name without its schema and quotes: `public."a b"` → `a b`.
 fn bare(name: &str) -> String {
-    let last = if name.ends_with('"') {
-        name.rfind(".\"").map_or(name, |i| &name[i + 1..])
-    } else {
-        name.rsplit('.').next().unwrap_or(name)
-    };
-    last.trim_matches('"').replace("\"\"", "\"")
+    tenant_sql::Name::parse(name).map_or_else(|_| name.to_string(), |n| n.name)
 }
 
 /// Whether audit table text `head` (`public.t`, `t`) is the table a dynamic
@@ -741,6 +748,16 @@ mod tests {
         assert_eq!(split_object("public.t"), ("public.t", None));
         assert_eq!(bare(r#"public."a b""#), "a b");
         assert_eq!(bare(r#""x.y""#), "x.y");
+        assert_eq!(
+            split_object(r#""Weird Table" Weird Table_user_fkey"#),
+            (r#""Weird Table""#, Some("Weird Table_user_fkey"))
+        );
+        assert_eq!(
+            split_object(r#""o'brien ""notes""" policy open"#),
+            (r#""o'brien ""notes""""#, Some("open"))
+        );
+        assert!(same_table(r#""Weird Table""#, "Weird Table"));
+        assert!(same_item(r#"public."Weird Table_key""#, "Weird Table_key"));
     }
 
     #[test]

@@ -151,24 +151,32 @@ pub struct Outcome {
     pub rollback: Option<integrity::RollbackReport>,
 }
 
-/// Runs the checks `parts` selects after the integrity pass (whose findings
-/// `integrity` holds), in pipeline order, and applies the scenario's
-/// acceptances the same way whatever ran.
-pub async fn run(
-    cx: &Context<'_>,
-    parts: Parts,
+/// The integrity part: the integrity pass's findings and the plan's own
+/// verification queries. It runs on the migrated data as the migration left
+/// it, before the pipeline writes the `[after]` tenants' rows.
+pub async fn run_integrity(
+    admin: &Client,
+    scenario: &Scenario,
     integrity: &integrity::Integrity,
+    parts: Parts,
 ) -> Result<Outcome> {
     let mut out = Outcome::default();
     if parts.integrity {
         let t = Instant::now();
         out.findings.extend(integrity.findings.iter().cloned());
-        let (results, found) = verify::run(cx.admin, &cx.scenario.verify).await?;
+        let (results, found) = verify::run(admin, &scenario.verify).await?;
         out.verify = results;
         out.findings.extend(found);
         out.ran.push(Part::Integrity);
         out.phases.push(Phase::since("verification queries", t));
     }
+    Ok(out)
+}
+
+/// Runs the checks `parts` selects after the integrity part (whose outcome
+/// `out` is), in pipeline order, and applies the scenario's acceptances the
+/// same way whatever ran.
+pub async fn run(cx: &Context<'_>, parts: Parts, mut out: Outcome) -> Result<Outcome> {
     if parts.isolation {
         let t = Instant::now();
         cx.progress.step("isolation");

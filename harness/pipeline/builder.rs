@@ -56,6 +56,13 @@ impl HarnessBuilder {
         self
     }
 
+    /// Local backend: where the data directory goes (a test that checks for
+    /// leftovers gives a directory of its own).
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.options.data_dir = Some(dir.into());
+        self
+    }
+
     /// Server URL for the url backend.
     pub fn database_url(mut self, url: impl Into<String>) -> Self {
         self.options.database_url = Some(url.into());

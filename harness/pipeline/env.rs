@@ -24,6 +24,9 @@ pub const REPLAY: &str = "TENANT_HARNESS_REPLAY";
 /// Set to 1 to never pull images (air-gapped machines).
 pub const NO_PULL: &str = "TENANT_HARNESS_NO_PULL";
 
+/// `--data-dir`: where the local backend's data directory goes.
+pub const DATA_DIR: &str = crate::provision::local::DATA_DIR_ENV;
+
 /// What the environment sets for a run.
 #[derive(Debug, Clone, Default)]
 pub struct FromEnv {
@@ -65,6 +68,7 @@ pub fn read_with(get: impl Fn(&str) -> Option<String>) -> Result<FromEnv> {
     }
     options.pg_bin = var(PG_BIN).map(PathBuf::from);
     options.database_url = var(DATABASE_URL);
+    options.data_dir = var(DATA_DIR).map(PathBuf::from);
     options.pull = match var(NO_PULL).as_deref() {
         None | Some("0") | Some("false") => true,
         Some("1") | Some("true") => false,

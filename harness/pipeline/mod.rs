@@ -310,6 +310,8 @@ impl Harness {
         if parts.integrity {
             phases.push(Phase::since("integrity", t));
         }
+        let integrity = self.integrity.as_ref().expect("set above");
+        let first = checks::run_integrity(&self.admin, &self.scenario, integrity, parts).await?;
         let subjects = if parts.needs_identities() {
             self.prepare_subjects(&mut phases).await?
         } else {
@@ -347,7 +349,7 @@ impl Harness {
             progress: &self.progress,
         };
         let integrity = self.integrity.as_ref().expect("set above");
-        let out = checks::run(&cx, parts, integrity).await?;
+        let out = checks::run(&cx, parts, first).await?;
         phases.extend(out.phases);
         Ok(Report {
             format_version: 1,

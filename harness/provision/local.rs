@@ -64,10 +64,12 @@ pub fn find_bin_dir(explicit: Option<&Path>) -> Result<PathBuf> {
     })
 }
 
-/// Starts a server from `pg_bin` (or the binaries found) and returns it.
-pub(crate) async fn start(pg_bin: Option<&Path>) -> Result<Server> {
+/// Starts a server from `pg_bin` (or the binaries found), its data directory
+/// under `data_dir` (or [`data_root`]), and returns it.
+pub(crate) async fn start(pg_bin: Option<&Path>, data_dir: Option<PathBuf>) -> Result<Server> {
     let bin = find_bin_dir(pg_bin)?;
-    tokio::task::spawn_blocking(move || start_blocking(&bin))
+    let root = data_dir.unwrap_or_else(data_root);
+    tokio::task::spawn_blocking(move || start_blocking(&bin, &root))
         .await
         .map_err(|e| {
             Error::env(
@@ -100,13 +102,16 @@ struct Footprint {
     dir: Option<tempfile::TempDir>,
 }
 
+/// The variable that names where data directories go.
+pub const DATA_DIR_ENV: &str = "TENANT_HARNESS_DATA_DIR";
+
 /// Where the data directory goes: `TENANT_HARNESS_DATA_DIR` when set, else
 /// /dev/shm when it is a writable tmpfs with room to spare, else TMPDIR.
 /// The data lives for one run and is never fsynced, so memory is the right
 /// place: on this project's machine copying a template database takes
 /// 15-30 ms there and 260-330 ms on disk (see README, Library).
 pub fn data_root() -> PathBuf {
-    if let Some(dir) = std::env::var_os("TENANT_HARNESS_DATA_DIR").filter(|d| !d.is_empty()) {
+    if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }
     let shm = Path::new("/dev/shm");
@@ -119,15 +124,18 @@ pub fn data_root() -> PathBuf {
     }
 }
 
-fn start_blocking(bin: &Path) -> Result<Server> {
+fn start_blocking(bin: &Path, data_root: &Path) -> Result<Server> {
     let owner = run_as()?;
     let dir = tempfile::Builder::new()
         .prefix("tenant-harness-")
-        .tempdir_in(data_root())
+        .tempdir_in(data_root)
         .map_err(|e| {
             Error::env(
-                format!("cannot create a temp directory: {e}"),
-                "check that TMPDIR is writable",
+                format!(
+                    "cannot create a data directory in {}: {e}",
+                    data_root.display()
+                ),
+                "point TENANT_HARNESS_DATA_DIR at a writable directory",
             )
         })?;
     let root = dir.path().to_path_buf();

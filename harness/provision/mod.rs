@@ -81,6 +81,9 @@ pub struct Options {
     pub keep: bool,
     /// Docker backend: pull the image when it is not present (off in air-gapped CI).
     pub pull: bool,
+    /// Local backend: where the data directory goes (else
+    /// `TENANT_HARNESS_DATA_DIR`, else `/dev/shm` when roomy, else TMPDIR).
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -92,6 +95,7 @@ impl Default for Options {
             database_url: None,
             keep: false,
             pull: true,
+            data_dir: None,
         }
     }
 }
@@ -318,7 +322,11 @@ pub async fn provision(opts: &Options) -> Result<Database> {
             .await
         }
         Backend::Local => {
-            on_server(local::start(opts.pg_bin.as_deref()).await?, Backend::Local).await
+            on_server(
+                local::start(opts.pg_bin.as_deref(), opts.data_dir.clone()).await?,
+                Backend::Local,
+            )
+            .await
         }
         Backend::Url => url::create_database(opts).await,
         Backend::Auto => unreachable!("resolved above"),
