@@ -45,7 +45,7 @@ enum Command {
     /// The load benchmark: the scenario's [[workload]] before and after the migration,
     /// interleaved; exit 1 when a query exceeds its limit. `bench seed` and `bench driver`
     /// measure the harness itself.
-    Bench(BenchArgs),
+    Bench(Box<BenchArgs>),
     /// A seeded database to work with by hand: the pre-migration schema and data (and, with
     /// --migrated, the migration), its URL printed; --hold keeps it until Ctrl-C.
     Seed(SeedArgs),
@@ -406,30 +406,32 @@ async fn main() -> ExitCode {
             )
             .await
         }
-        Command::Bench(BenchArgs { tool: Some(t), .. }) => match t {
-            BenchTool::Seed(a) => bench_seed(a).await,
-            BenchTool::Driver(a) => bench_driver(a).await,
-            BenchTool::Template(a) => bench_template(a).await,
+        Command::Bench(args) => match *args {
+            BenchArgs { tool: Some(t), .. } => match t {
+                BenchTool::Seed(a) => bench_seed(a).await,
+                BenchTool::Driver(a) => bench_driver(a).await,
+                BenchTool::Template(a) => bench_template(a).await,
+            },
+            BenchArgs { tool: None, load } => {
+                let checks = CheckOptions {
+                    seed: load.seed,
+                    replay: None,
+                    search_cases: Some(0),
+                    regressions: None,
+                };
+                let plan = BenchPlan::from(&load);
+                judge(
+                    "bench",
+                    &load.scenarios,
+                    None,
+                    Some(plan),
+                    &checks,
+                    &load.server,
+                    &load.output,
+                )
+                .await
+            }
         },
-        Command::Bench(BenchArgs { tool: None, load }) => {
-            let checks = CheckOptions {
-                seed: load.seed,
-                replay: None,
-                search_cases: Some(0),
-                regressions: None,
-            };
-            let plan = BenchPlan::from(&load);
-            judge(
-                "bench",
-                &load.scenarios,
-                None,
-                Some(plan),
-                &checks,
-                &load.server,
-                &load.output,
-            )
-            .await
-        }
         Command::Seed(a) => seed(a).await,
         Command::Init(a) => init(a).await,
     };
