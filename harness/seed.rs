@@ -116,8 +116,15 @@ pub fn plan(scenario: &Scenario, seed: u64, users: &[SeededUser]) -> SeedPlan {
     }
 }
 
-/// The post-migration plan: owners are `tenants`, written into the tenant column.
-pub fn after_plan(scenario: &Scenario, seed: u64, tenants: &[String]) -> Option<SeedPlan> {
+/// The post-migration plan: owners are `tenants`, written into the tenant
+/// column, on every scenario table but `skip` (those the migration dropped or
+/// gave no tenant column: findings of their own, not tables to write into).
+pub fn after_plan(
+    scenario: &Scenario,
+    seed: u64,
+    tenants: &[String],
+    skip: &[String],
+) -> Option<SeedPlan> {
     let after = scenario.after.as_ref()?;
     Some(SeedPlan {
         seed,
@@ -127,6 +134,7 @@ pub fn after_plan(scenario: &Scenario, seed: u64, tenants: &[String]) -> Option<
         tables: scenario
             .tables
             .iter()
+            .filter(|t| !skip.contains(&t.name))
             .map(|t| TablePlan {
                 table: t.sql.clone(),
                 owner_column: Some(scenario.tenancy.column.clone()),
@@ -166,8 +174,9 @@ pub async fn run_after(
     scenario: &Scenario,
     seed: u64,
     tenants: &[String],
+    skip: &[String],
 ) -> Result<Option<SeedOutcome>> {
-    let Some(plan) = after_plan(scenario, seed, tenants) else {
+    let Some(plan) = after_plan(scenario, seed, tenants, skip) else {
         return Ok(None);
     };
     tenant_seed::plan::run(config, &plan)

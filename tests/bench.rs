@@ -174,6 +174,34 @@ async fn a_broken_workload_query_names_the_scenario_and_the_form() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_workload_query_the_migration_broke_is_a_finding_not_a_scenario_error() {
+    let mut s = only("supabase-org-to-tenant", "client by id");
+    s.workload.push(WorkloadSpec {
+        name: "client notes".into(),
+        table: None,
+        before: Form::parse("SELECT notes FROM clients WHERE org_id = :user").unwrap(),
+        after: Form::parse("SELECT notes FROM clients").unwrap(),
+        max_overhead: 2.0,
+    });
+    let s = s.with_migration(
+        "99_drops_notes.sql",
+        "ALTER TABLE public.clients DROP COLUMN notes;",
+    );
+    let mut h = start(s, None).await;
+    let settings = quick(&h);
+    let report = h
+        .bench(settings, None)
+        .await
+        .expect("a finding, not an error");
+    println!("{}", report.human());
+    assert_eq!(report.broken.len(), 1, "{:#?}", report.broken);
+    assert_eq!(report.broken[0].name, "client notes");
+    assert!(report.broken[0].message.contains("notes"));
+    assert_eq!(report.queries.len(), 1, "the other query is still measured");
+    assert_eq!(report.exit_code(), exit::FINDINGS);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_driver_is_measured_against_pgbench_and_plain_requests() {
     let options = tenant_harness::provision::Options {
         backend: tenant_harness::Backend::Local,

@@ -265,3 +265,32 @@ async fn children_in_another_tenant_than_their_parent_are_named() {
     assert_eq!(f.table.as_deref(), Some("deals"));
     assert!(f.row.is_some());
 }
+
+#[tokio::test]
+async fn a_table_the_migration_drops_or_leaves_without_tenant_is_a_finding_also_with_after_data() {
+    // pos-default-tenant writes [after] tenants' rows into every table; a
+    // table without the tenant column (or gone) must be a finding about the
+    // migration, not a broken scenario.
+    let mut h = common::local_in("pos-default-tenant")
+        .migration(
+            "99_forgets.sql",
+            "ALTER TABLE sync_conflicts DROP COLUMN tenant_id; DROP TABLE pending_operations;",
+        )
+        .start()
+        .await
+        .expect("the variant migrates");
+    let report = h.check().await.expect("a finding, not an error");
+    assert!(
+        report
+            .findings_of("integrity.no-tenant-column")
+            .any(|f| f.table.as_deref() == Some("sync_conflicts")),
+        "{}",
+        report.human()
+    );
+    let dropped = report
+        .findings_of("integrity.table-dropped")
+        .find(|f| f.table.as_deref() == Some("pending_operations"))
+        .unwrap_or_else(|| panic!("{}", report.human()));
+    assert!(dropped.count > 0);
+    assert_eq!(report.exit_code(), tenant_harness::exit::FINDINGS);
+}

@@ -10,7 +10,7 @@
 
 use super::driver::{Caller, Load, Pool, Sample, Target};
 use super::explain::{self, Advice, PlanFacts};
-use super::report::{Figures, LoadReport, QueryResult, SweepPoint};
+use super::report::{BrokenQuery, Figures, LoadReport, QueryResult, SweepPoint};
 use super::settings::Settings;
 use super::stats;
 use super::targets::{target, Actor, IdPools};
@@ -68,28 +68,33 @@ pub async fn run(input: Input<'_>) -> Result<LoadReport> {
     }
     let admin_after = after.connect().await?;
     let admin_before = before.connect().await?;
-    // Each form must prepare on its own schema; a broken one is the scenario's to fix.
+    // Each form must prepare on its own schema. A `before` form that does not
+    // is the scenario's to fix; so is an `after` form that fails the same way
+    // on both schemas. One that prepared before the migration and fails
+    // after it (a dropped column or table) is what the migration broke.
+    let mut broken = Vec::new();
     for q in &scenario.workload {
-        for (side, admin, form) in [
-            ("before", &admin_before, &q.before),
-            ("after", &admin_after, &q.after),
-        ] {
-            if let Err(e) = admin.prepare(&form.sql).await {
-                return Err(Error::Scenario {
-                    file: scenario.toml_path(),
-                    line: None,
-                    message: format!(
-                        "workload `{} ({side})` does not prepare on the {side}-migration schema: {}; fix its `{side}` SQL",
-                        q.name,
-                        e.as_db_error()
-                            .map_or_else(|| e.to_string(), |d| d.message().to_string())
-                    ),
+        if let Err(e) = admin_before.prepare(&q.before.sql).await {
+            return Err(unprepared(scenario, q, "before", &e));
+        }
+        if let Err(e) = admin_after.prepare(&q.after.sql).await {
+            if admin_before.prepare(&q.after.sql).await.is_ok() {
+                broken.push(BrokenQuery {
+                    name: q.name.clone(),
+                    message: server_message(&e),
                 });
+                continue;
             }
+            return Err(unprepared(scenario, q, "after", &e));
         }
     }
+    let workload: Vec<&WorkloadSpec> = scenario
+        .workload
+        .iter()
+        .filter(|q| !broken.iter().any(|b| b.name == q.name))
+        .collect();
     let mut targets = Vec::new();
-    for q in &scenario.workload {
+    for q in &workload {
         for (db, form, after_side) in [(0, &q.before, false), (1, &q.after, true)] {
             targets.push(target(q, form, db, after_side, &actors, pools)?);
         }
@@ -127,7 +132,7 @@ pub async fn run(input: Input<'_>) -> Result<LoadReport> {
     for (a, seen) in actors.iter().zip(&who) {
         if let Some(role) = &a.role {
             if seen.as_deref() != Some(role) {
-                return Err(Error::Impersonation(format!(
+                return Err(Error::Internal(format!(
                     "a load request as {} ran as {seen:?}, not {role}: the driver's pipelining is broken",
                     a.label
                 )));
@@ -149,12 +154,12 @@ pub async fn run(input: Input<'_>) -> Result<LoadReport> {
     let warmup = Duration::from_secs_f64(settings.warmup_seconds);
     let load = settings.load();
     let mut queries = Vec::new();
-    for (qi, q) in scenario.workload.iter().enumerate() {
+    for (qi, q) in workload.iter().enumerate() {
         let (b, a) = (2 * qi, 2 * qi + 1);
         progress.status(format!(
             "load {}/{}: {} ({} rounds)",
             qi + 1,
-            scenario.workload.len(),
+            workload.len(),
             q.name,
             settings.rounds
         ));
@@ -215,7 +220,7 @@ pub async fn run(input: Input<'_>) -> Result<LoadReport> {
 
     let mut sweep = Vec::new();
     for &w in &settings.sweep {
-        for (qi, q) in scenario.workload.iter().enumerate() {
+        for (qi, q) in workload.iter().enumerate() {
             let l = Load::Closed { workers: w };
             let sb = pool.run(2 * qi, l, slice).await;
             let sa = pool.run(2 * qi + 1, l, slice).await;
@@ -237,7 +242,31 @@ pub async fn run(input: Input<'_>) -> Result<LoadReport> {
         queries,
         sweep,
         online: None,
+        broken,
     })
+}
+
+/// The scenario error for workload `q`'s `side` form that does not prepare.
+fn unprepared(
+    scenario: &Scenario,
+    q: &WorkloadSpec,
+    side: &str,
+    e: &tokio_postgres::Error,
+) -> Error {
+    Error::Scenario {
+        file: scenario.toml_path(),
+        line: None,
+        message: format!(
+            "workload `{} ({side})` does not prepare on the {side}-migration schema: {}; fix its `{side}` SQL",
+            q.name,
+            server_message(e)
+        ),
+    }
+}
+
+fn server_message(e: &tokio_postgres::Error) -> String {
+    e.as_db_error()
+        .map_or_else(|| e.to_string(), |d| d.message().to_string())
 }
 
 fn merge_into(total: &mut Option<Sample>, s: &Sample) {

@@ -122,12 +122,27 @@ pub struct LoadReport {
     pub sweep: Vec<SweepPoint>,
     /// The migration run under load (`--online`).
     pub online: Option<OnlineReport>,
+    /// Workload queries the migration broke: their `after` form prepared on
+    /// the pre-migration schema and does not on the migrated one.
+    pub broken: Vec<BrokenQuery>,
+}
+
+/// A workload query the migration broke (a finding about the migration).
+#[derive(Debug, Clone, Serialize)]
+pub struct BrokenQuery {
+    /// The query's name.
+    pub name: String,
+    /// The server's message on the migrated schema.
+    pub message: String,
 }
 
 impl LoadReport {
-    /// Whether every query kept within its threshold (and the online run, if any, hurt nobody).
+    /// Whether every query kept within its threshold, none was broken by the
+    /// migration, and the online run, if any, hurt nobody.
     pub fn passed(&self) -> bool {
-        self.queries.iter().all(|q| q.passed) && self.online.as_ref().is_none_or(|o| o.passed())
+        self.broken.is_empty()
+            && self.queries.iter().all(|q| q.passed)
+            && self.online.as_ref().is_none_or(|o| o.passed())
     }
 
     /// 0 when it passed, 1 when a query is over its threshold.
@@ -160,6 +175,13 @@ impl LoadReport {
             "load benchmark: {} on {}\n  {} rows, {} actors, {load}, {} rounds x {:.1} s per form (before/after interleaved), seed {}",
             self.scenario, self.server, self.rows, self.actors, self.settings.rounds, self.settings.seconds, self.settings.seed
         );
+        for b in &self.broken {
+            let _ = writeln!(
+                s,
+                "  FAIL {}: the migration broke it: {} (its after form prepared before the migration)",
+                b.name, b.message
+            );
+        }
         for q in &self.queries {
             let verdict = if q.passed { "PASS" } else { "FAIL" };
             let _ = writeln!(s, "\n  {verdict} {}", q.name);

@@ -21,9 +21,9 @@ pub mod env;
 
 pub use builder::HarnessBuilder;
 
-use crate::checks::integrity;
 use crate::checks::integrity::Integrity;
 use crate::checks::{self, Parts, SearchSettings};
+use crate::checks::{integrity, CheckId};
 use crate::error::{Error, Result};
 use crate::identities::{Identities, Subject};
 use crate::impersonate::{Actor, JwtKeys};
@@ -257,9 +257,27 @@ impl Harness {
                 message: "section [after]: no tenants to write data for".into(),
             });
         }
-        let outcome = seed::run_after(self.db.config(), &self.scenario, self.seed, &tenants)
-            .await?
-            .unwrap_or_default();
+        let unwritable: Vec<String> = self
+            .integrity
+            .iter()
+            .flat_map(|i| &i.findings)
+            .filter(|f| {
+                matches!(
+                    f.check,
+                    CheckId::IntegrityNoTenantColumn | CheckId::IntegrityTableDropped
+                )
+            })
+            .filter_map(|f| f.table.clone())
+            .collect();
+        let outcome = seed::run_after(
+            self.db.config(),
+            &self.scenario,
+            self.seed,
+            &tenants,
+            &unwritable,
+        )
+        .await?
+        .unwrap_or_default();
         if let Some(sql) = &self.scenario.after_sql {
             migrate::apply(&self.admin, sql, false).await?;
         }

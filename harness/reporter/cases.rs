@@ -222,6 +222,18 @@ pub fn of_bench(report: &LoadReport) -> Vec<Case<'_>> {
             }
         })
         .collect();
+    for b in &report.broken {
+        cases.push(Case {
+            suite: "bench",
+            name: b.name.clone(),
+            failures: vec![Failure::Text(format!(
+                "{}: the migration broke it: {}",
+                b.name, b.message
+            ))],
+            note: None,
+            undecided: false,
+        });
+    }
     if let Some(o) = &report.online {
         cases.push(Case {
             suite: "bench",
