@@ -289,8 +289,9 @@ impl Report {
         if let Some(s) = &self.search {
             let _ = writeln!(
                 o,
-                "leak search: {} cases in {:.1} s ({:.0} cases/s), seed {}, tables {}, {} identities{}",
+                "leak search: {} cases judged of {} run in {:.1} s ({:.0} cases/s), seed {}, tables {}, {} identities{}",
                 s.cases,
+                s.tried,
                 s.elapsed.as_secs_f64(),
                 s.cases_per_second,
                 s.seed,

@@ -48,6 +48,9 @@ pub struct Options {
 pub struct SearchReport {
     /// Cases judged against the model (including shrinking steps).
     pub cases: u32,
+    /// Cases run, judged or not (a case whose rows could not be set up is
+    /// not judged).
+    pub tried: u32,
     /// Why nothing could be judged, when the world held too little to play
     /// with (no table an identity may insert into, fewer than two tenants,
     /// no identity); such a search proves nothing and is not a pass.
@@ -200,6 +203,18 @@ pub(crate) fn case_strategy(
         proptest::collection::vec(op_strategy(players, boards, tenants), 1..8),
     )
         .prop_map(|(layout, ops)| Case { layout, ops })
+}
+
+/// What judging one case against the model gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Verdict {
+    /// The database did what the model says.
+    Held,
+    /// The first divergence: why, and on which board.
+    Diverged(String, usize),
+    /// Nothing could be judged (the layout could not be built, or a write
+    /// failed in a way the model does not speak about).
+    Unjudged,
 }
 
 /// A row of a case as the model tracks it.
@@ -459,16 +474,12 @@ impl World {
         (steps, expects)
     }
 
-    /// Compares outcomes with the model; the first divergence, if any.
-    fn judge(
-        &self,
-        case: &Case,
-        expects: &[Expect],
-        outcomes: &[Outcome],
-    ) -> Option<(String, usize)> {
+    /// Compares outcomes with the model: held, the first divergence, or
+    /// nothing judged.
+    fn judge(&self, case: &Case, expects: &[Expect], outcomes: &[Outcome]) -> Verdict {
         for (e, o) in expects.iter().zip(outcomes) {
             match e {
-                Expect::Setup if !o.ok => return None, // the harness could not build the layout: nothing to judge
+                Expect::Setup if !o.ok => return Verdict::Unjudged, // the harness could not build the layout
                 Expect::Setup => {}
                 Expect::Write {
                     land, op, board, ..
@@ -476,28 +487,28 @@ impl World {
                     let landed = o.landed();
                     let who = self.who(&case.ops[*op]);
                     if landed && !land {
-                        return Some((
+                        return Verdict::Diverged(
                             format!(
                                 "{who} {:?} changed a row the model says it may not touch ({})",
                                 case.ops[*op],
                                 o.describe()
                             ),
                             *board,
-                        ));
+                        );
                     }
                     // Refused although the model says it may: a regression, if the refusal is a denial.
                     if *land && !landed && (o.denied() || o.ok) {
-                        return Some((
+                        return Verdict::Diverged(
                             format!(
                                 "{who} {:?} was refused although the row is theirs ({})",
                                 case.ops[*op],
                                 o.describe()
                             ),
                             *board,
-                        ));
+                        );
                     }
                     if *land && !o.ok {
-                        return None; // an error the model does not speak about: stop judging this case
+                        return Verdict::Unjudged; // an error the model does not speak about
                     }
                 }
                 Expect::Read { keys, op, board } => {
@@ -508,13 +519,13 @@ impl World {
                         .map(|v| v.split(',').map(str::to_string).collect())
                         .unwrap_or_default();
                     if !o.ok {
-                        return Some((
+                        return Verdict::Diverged(
                             format!("{} read failed: {}", self.who(&case.ops[*op]), o.describe()),
                             *board,
-                        ));
+                        );
                     }
                     if got != *keys {
-                        return Some((
+                        return Verdict::Diverged(
                             format!(
                                 "{} sees rows {:?} of the case, the model says {:?}",
                                 self.who(&case.ops[*op]),
@@ -522,12 +533,16 @@ impl World {
                                 keys
                             ),
                             *board,
-                        ));
+                        );
                     }
                 }
             }
         }
-        None
+        if expects.iter().all(|e| matches!(e, Expect::Setup)) {
+            Verdict::Unjudged // no operation survived the layout: nothing was asked of the database
+        } else {
+            Verdict::Held
+        }
     }
 
     fn who(&self, op: &Op) -> String {
@@ -551,13 +566,14 @@ impl World {
     pub(crate) async fn try_case(&self, client: &Client, case: &Case) -> Result<Option<Failure>> {
         let (steps, expects) = self.plan(case);
         let outcomes = probe::run(client, &steps).await?;
-        Ok(self
-            .judge(case, &expects, &outcomes)
-            .map(|(reason, board)| Failure {
+        Ok(match self.judge(case, &expects, &outcomes) {
+            Verdict::Diverged(reason, board) => Some(Failure {
                 reason,
                 table: self.boards[board].snap.short.clone(),
                 psql: self.psql(&steps, &outcomes),
-            }))
+            }),
+            Verdict::Held | Verdict::Unjudged => None,
+        })
     }
 
     /// The identities, tables and tenants in play.
@@ -767,6 +783,7 @@ pub async fn run(
     .await?;
     let mut report = SearchReport {
         cases: 0,
+        tried: 0,
         elapsed: Duration::ZERO,
         cases_per_second: 0.0,
         tables: world.boards.iter().map(|b| b.snap.short.clone()).collect(),
@@ -816,6 +833,7 @@ pub async fn run(
             TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
         let strategy = case_strategy(w.players.len(), w.boards.len(), w.tenants.len());
         let count = std::sync::atomic::AtomicU32::new(0);
+        let tried = std::sync::atomic::AtomicU32::new(0);
         // A failure of the harness (a dropped connection, a probe bug) is no
         // divergence: it must neither shrink nor land in the regressions
         // file. The first one is kept, every case after it is rejected.
@@ -832,14 +850,18 @@ pub async fn run(
                     return Err(TestCaseError::reject("the harness failed"));
                 }
             };
-            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            match w.judge(&case, &expects, &outcomes) {
-                Some((reason, _)) => Err(TestCaseError::fail(reason)),
-                None => Ok(()),
+            tried.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let verdict = w.judge(&case, &expects, &outcomes);
+            if verdict != Verdict::Unjudged {
+                count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            match verdict {
+                Verdict::Diverged(reason, _) => Err(TestCaseError::fail(reason)),
+                Verdict::Held | Verdict::Unjudged => Ok(()),
             }
         });
         (
-            count.into_inner(),
+            (count.into_inner(), tried.into_inner()),
             result,
             broken.into_inner().expect("poisoned"),
         )
@@ -849,9 +871,16 @@ pub async fn run(
     if let Some(e) = broken {
         return Err(e);
     }
+    let (cases, tried) = cases;
     report.cases = cases;
+    report.tried = tried;
     report.elapsed = started.elapsed();
-    report.cases_per_second = cases as f64 / report.elapsed.as_secs_f64().max(1e-9);
+    report.cases_per_second = tried as f64 / report.elapsed.as_secs_f64().max(1e-9);
+    if cases == 0 && result.is_ok() {
+        report.nothing_to_judge = Some(format!(
+            "none of the {tried} cases could be set up and judged"
+        ));
+    }
     match result {
         Ok(()) => {}
         Err(TestError::Fail(_, case)) => {
@@ -929,4 +958,234 @@ pub fn judge(cx: &super::Context<'_>, report: &SearchReport) -> (Vec<Finding>, V
         )
     });
     (found.collect(), undecided.collect())
+}
+
+#[cfg(test)]
+mod tests {
+    //! The reference model alone: what it expects of a case, and how it
+    //! judges outcomes (no database: outcomes are written by hand).
+    use super::*;
+
+    const TENANTS: [&str; 2] = ["t-a", "t-b"];
+
+    /// One table `public.notes (id uuid, tenant_id text, body text)`, a row
+    /// to copy per tenant, one player per tenant who may do everything to
+    /// their own rows, and anon.
+    fn world() -> World {
+        let snap = TableSnapshot {
+            table: "public.notes".into(),
+            short: "notes".into(),
+            primary_key: vec!["id".into()],
+            columns: vec!["id".into(), "body".into()],
+            rows: 2,
+            snap: "tenant_harness.snap_0".into(),
+            expected: "tenant_harness.expected_0".into(),
+        };
+        let template = |t: &str| {
+            Some(
+                serde_json::json!({"id": "00000000-0000-0000-0000-000000000001", "tenant_id": t, "body": "x"}),
+            )
+        };
+        let player = |tenant: Option<usize>, label: &str| Player {
+            who: As {
+                role: Some("authenticated".into()),
+                claims: Some(format!("{{\"sub\":\"{label}\"}}")),
+                setting: None,
+            },
+            label: label.into(),
+            tenant,
+        };
+        let all = Caps {
+            insert: true,
+            update: true,
+            delete: true,
+        };
+        World {
+            boards: vec![Board {
+                snap,
+                meta: Meta::plain(&[("id", "uuid"), ("tenant_id", "text"), ("body", "text")]),
+                templates: TENANTS.iter().map(|t| template(t)).collect(),
+            }],
+            players: vec![
+                player(Some(0), "a"),
+                player(Some(1), "b"),
+                player(None, "anon"),
+            ],
+            tenants: TENANTS.iter().map(|t| t.to_string()).collect(),
+            caps: vec![vec![all], vec![all], vec![Caps::default()]],
+            tenant_col: "tenant_id".into(),
+            seed: 1,
+        }
+    }
+
+    fn ok(rows: i64) -> Outcome {
+        Outcome {
+            ok: true,
+            sqlstate: None,
+            message: None,
+            rows,
+            value: None,
+        }
+    }
+
+    fn read(value: &str) -> Outcome {
+        Outcome {
+            value: Some(value.into()),
+            ..ok(1)
+        }
+    }
+
+    fn denied() -> Outcome {
+        Outcome {
+            ok: false,
+            sqlstate: Some("42501".into()),
+            message: Some("new row violates row-level security policy".into()),
+            rows: 0,
+            value: None,
+        }
+    }
+
+    /// Rows of both tenants, then `ops`.
+    fn case(ops: Vec<Op>) -> Case {
+        Case {
+            layout: vec![(0, 0), (0, 1)],
+            ops,
+        }
+    }
+
+    /// The keys of the layout's two rows, as the plan makes them (the same
+    /// fresh-key sequence from the world's seed).
+    fn setup_keys(w: &World) -> Vec<String> {
+        let mut fresh = Fresh { salt: w.seed, n: 0 };
+        (0..2).map(|t| w.row(0, t, &mut fresh).unwrap().1).collect()
+    }
+
+    #[test]
+    fn a_reader_must_see_exactly_their_tenants_rows_of_the_case() {
+        let w = world();
+        let c = case(vec![Op::Read {
+            player: 0,
+            board: 0,
+        }]);
+        let (steps, expects) = w.plan(&c);
+        assert_eq!(steps.len(), 3, "two setup rows and the read");
+        let keys = setup_keys(&w);
+        let Expect::Read { keys: want, .. } = &expects[2] else {
+            panic!("{expects:?}")
+        };
+        assert_eq!(want, &vec![keys[0].clone()], "only tenant a's row");
+        let held = [ok(1), ok(1), read(&keys[0])];
+        assert_eq!(w.judge(&c, &expects, &held), Verdict::Held);
+        let leak = [ok(1), ok(1), read(&format!("{},{}", keys[0], keys[1]))];
+        assert!(
+            matches!(w.judge(&c, &expects, &leak), Verdict::Diverged(why, 0) if why.contains("sees rows"))
+        );
+        let missing = [ok(1), ok(1), read("")];
+        assert!(matches!(
+            w.judge(&c, &expects, &missing),
+            Verdict::Diverged(..)
+        ));
+    }
+
+    #[test]
+    fn a_write_into_another_tenant_must_not_land() {
+        let w = world();
+        let c = case(vec![Op::Insert {
+            player: 0,
+            board: 0,
+            tenant: 1,
+        }]);
+        let (_, expects) = w.plan(&c);
+        assert!(matches!(expects[2], Expect::Write { land: false, .. }));
+        assert_eq!(
+            w.judge(&c, &expects, &[ok(1), ok(1), denied()]),
+            Verdict::Held
+        );
+        assert_eq!(w.judge(&c, &expects, &[ok(1), ok(1), ok(0)]), Verdict::Held);
+        assert!(matches!(
+            w.judge(&c, &expects, &[ok(1), ok(1), ok(1)]),
+            Verdict::Diverged(why, _) if why.contains("may not touch")
+        ));
+    }
+
+    #[test]
+    fn an_own_write_that_is_refused_is_a_regression() {
+        let w = world();
+        // Player a deletes row 0 (tenant a's).
+        let c = case(vec![Op::Delete { player: 0, row: 0 }]);
+        let (_, expects) = w.plan(&c);
+        assert!(matches!(expects[2], Expect::Write { land: true, .. }));
+        assert_eq!(w.judge(&c, &expects, &[ok(1), ok(1), ok(1)]), Verdict::Held);
+        assert!(matches!(
+            w.judge(&c, &expects, &[ok(1), ok(1), ok(0)]),
+            Verdict::Diverged(why, _) if why.contains("refused")
+        ));
+    }
+
+    #[test]
+    fn the_model_follows_its_own_predictions() {
+        let w = world();
+        // a moves its row to tenant b (may not), then b reads: still only b's own row.
+        let c = case(vec![
+            Op::Update {
+                player: 0,
+                row: 0,
+                move_to: Some(1),
+            },
+            Op::Read {
+                player: 1,
+                board: 0,
+            },
+        ]);
+        let keys = setup_keys(&w);
+        let (_, expects) = w.plan(&c);
+        let Expect::Read { keys: want, .. } = &expects[3] else {
+            panic!("{expects:?}")
+        };
+        assert_eq!(want, &vec![keys[1].clone()]);
+        // a deletes its row, then reads: nothing.
+        let c = case(vec![
+            Op::Delete { player: 0, row: 0 },
+            Op::Read {
+                player: 0,
+                board: 0,
+            },
+        ]);
+        let (_, expects) = w.plan(&c);
+        assert!(matches!(&expects[3], Expect::Read { keys, .. } if keys.is_empty()));
+    }
+
+    #[test]
+    fn anon_sees_nothing_and_writes_nothing() {
+        let w = world();
+        let c = case(vec![
+            Op::Read {
+                player: 2,
+                board: 0,
+            },
+            Op::Delete { player: 2, row: 1 },
+        ]);
+        let (_, expects) = w.plan(&c);
+        assert!(matches!(&expects[2], Expect::Read { keys, .. } if keys.is_empty()));
+        assert!(matches!(expects[3], Expect::Write { land: false, .. }));
+    }
+
+    #[test]
+    fn a_case_that_could_not_be_set_up_is_not_judged() {
+        let w = world();
+        let c = case(vec![Op::Read {
+            player: 0,
+            board: 0,
+        }]);
+        let (_, expects) = w.plan(&c);
+        let failed = Outcome {
+            ok: false,
+            sqlstate: Some("23505".into()),
+            ..denied()
+        };
+        assert_eq!(
+            w.judge(&c, &expects, &[failed, ok(1), read("")]),
+            Verdict::Unjudged
+        );
+    }
 }

@@ -80,6 +80,29 @@ struct Privileges {
     update_policy: bool,
 }
 
+impl Meta {
+    /// A table of plain `(name, type)` columns with no unique index, foreign
+    /// key or policy: for tests of the logic built on it.
+    #[cfg(test)]
+    pub(crate) fn plain(cols: &[(&str, &str)]) -> Meta {
+        Meta {
+            cols: cols
+                .iter()
+                .map(|(name, typname)| Col {
+                    name: name.to_string(),
+                    typname: typname.to_string(),
+                    max_len: None,
+                    generated: false,
+                    identity_always: false,
+                })
+                .collect(),
+            uniques: Vec::new(),
+            fks: Vec::new(),
+            can: Privileges::default(),
+        }
+    }
+}
+
 pub(crate) async fn meta(
     admin: &Client,
     t: &TableSnapshot,

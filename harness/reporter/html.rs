@@ -19,7 +19,7 @@ pub fn render(doc: &Document) -> String {
          <title>tenant-harness {cmd}: {verdict}</title>\
          <style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:70em}}\
          table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:.2em .6em;text-align:left}}\
-         .pass{{color:#17803d}}.fail{{color:#c22}}pre{{white-space:pre-wrap;background:#f6f6f6;padding:.5em}}\
+         .pass{{color:#17803d}}.fail{{color:#c22}}.undecided{{color:#a60}}pre{{white-space:pre-wrap;background:#f6f6f6;padding:.5em}}\
          figure{{margin:1em 0}}</style></head><body>\n<h1>tenant-harness {cmd}: <span class=\"{verdict}\">{verdict}</span></h1>\n<p>{tool}, exit code {code}</p>\n",
         cmd = esc(&doc.command),
         verdict = doc.verdict,
@@ -58,7 +58,11 @@ pub fn render(doc: &Document) -> String {
                 "<table><tr><th>part</th><th>checks</th><th>passed</th><th>failed</th></tr>"
             );
             for (suite, total, passed, failed) in super::summary::by_suite(&all) {
-                let class = if failed == 0 { "pass" } else { "fail" };
+                let class = match (failed, passed + failed < total) {
+                    (0, false) => "pass",
+                    (0, true) => "undecided",
+                    _ => "fail",
+                };
                 let _ = writeln!(
                     o,
                     "<tr><td>{suite}</td><td>{total}</td><td>{}</td><td class=\"{class}\">{failed}</td></tr>",

@@ -86,6 +86,15 @@ pub fn render(doc: &Document) -> String {
             }
             let _ = writeln!(o, "\n</details>\n");
         }
+        for c in all.iter().filter(|c| c.undecided) {
+            let _ = writeln!(
+                o,
+                "⚠️ **{}: {}** undecided: {}\n",
+                c.suite,
+                escape(&c.name),
+                escape(c.note.as_deref().unwrap_or("nothing was proven"))
+            );
+        }
     }
     o
 }

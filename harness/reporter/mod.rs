@@ -12,6 +12,9 @@ pub mod junit;
 pub mod markdown;
 pub mod summary;
 
+#[cfg(test)]
+mod snapshots;
+
 use crate::bench::LoadReport;
 use crate::error::{exit, Error, Result};
 use crate::redact::Redactor;
@@ -33,7 +36,8 @@ pub struct Document {
     pub tool: String,
     /// The command: `run`, `check`, `audit` or `bench`.
     pub command: String,
-    /// `pass` when every scenario passed, else `fail`.
+    /// `fail` when a scenario failed or could not be judged; else `undecided`
+    /// when a check could not decide something; else `pass`.
     pub verdict: String,
     /// The process's exit code (see README: Exit codes).
     pub exit_code: i32,
@@ -83,6 +87,13 @@ impl Outcome {
         }
     }
 
+    /// Whether its checks left something undecided.
+    pub fn undecided(&self) -> bool {
+        self.checks
+            .as_ref()
+            .is_some_and(|r| !r.undecided.is_empty())
+    }
+
     /// The scenario's name (its folder's when it never loaded).
     pub fn name(&self) -> String {
         self.checks
@@ -124,10 +135,10 @@ impl Document {
             format_version: FORMAT_VERSION,
             tool: format!("tenant-harness {}", env!("CARGO_PKG_VERSION")),
             command: command.into(),
-            verdict: if exit_code == exit::OK {
-                "pass"
-            } else {
-                "fail"
+            verdict: match exit_code {
+                exit::OK if scenarios.iter().any(Outcome::undecided) => "undecided",
+                exit::OK => "pass",
+                _ => "fail",
             }
             .into(),
             exit_code,

@@ -36,10 +36,16 @@ pub fn table(doc: &Document, color: bool) -> String {
     } else {
         t.enforce_styling();
     }
-    let status = |ok: bool| {
-        let cell = Cell::new(if ok { "PASS" } else { "FAIL" });
+    // A suite with an undecided case (nothing failed, nothing proven) is not a pass.
+    let status = |failed: bool, undecided: bool| {
+        let (text, hue) = match (failed, undecided) {
+            (true, _) => ("FAIL", Color::Red),
+            (false, true) => ("UNDECIDED", Color::Yellow),
+            (false, false) => ("PASS", Color::Green),
+        };
+        let cell = Cell::new(text);
         if color {
-            cell.fg(if ok { Color::Green } else { Color::Red })
+            cell.fg(hue)
         } else {
             cell
         }
@@ -54,7 +60,7 @@ pub fn table(doc: &Document, color: bool) -> String {
                 Cell::new(total),
                 Cell::new(passed),
                 Cell::new(failed),
-                status(failed == 0),
+                status(failed > 0, passed + failed < total),
             ]);
         }
         if o.error.is_some() {
@@ -64,7 +70,7 @@ pub fn table(doc: &Document, color: bool) -> String {
                 Cell::new(""),
                 Cell::new(""),
                 Cell::new(""),
-                status(false),
+                status(true, false),
             ]);
         }
     }
