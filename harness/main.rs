@@ -546,8 +546,22 @@ async fn run_checks(
         .clone()
         .unwrap_or_else(|| dir.join("leak-search.regressions"));
     let mut harness = b.persist_failures(regressions).start().await?;
+    injected_fault()?;
     let report = harness.check_parts(parts).await?;
     Ok((report, harness.redactor()))
+}
+
+/// `TENANT_HARNESS_FAULT=internal|panic`: fails the run as a bug of the
+/// harness would, once the server is up, so the harness's own tests can show
+/// that such a failure exits 101 and leaves nothing behind. Unset in use.
+fn injected_fault() -> tenant_harness::Result<()> {
+    match std::env::var("TENANT_HARNESS_FAULT").as_deref() {
+        Ok("internal") => Err(tenant_harness::Error::Internal(
+            "fault injected by TENANT_HARNESS_FAULT=internal".into(),
+        )),
+        Ok("panic") => panic!("fault injected by TENANT_HARNESS_FAULT=panic"),
+        _ => Ok(()),
+    }
 }
 
 async fn run_bench(

@@ -184,6 +184,31 @@ fn no_postgres_exits_3_saying_what_to_install() {
 }
 
 #[test]
+fn an_internal_error_or_a_panic_exits_101_and_leaves_nothing_behind() {
+    for fault in ["internal", "panic"] {
+        let sandbox = Sandbox::new();
+        let out = sandbox
+            .bin()
+            .arg("check")
+            .arg(scenario_dir())
+            .args(["--search-cases", "0"])
+            .env("TENANT_HARNESS_FAULT", fault)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(101), "{fault}: {stderr}");
+        assert!(stderr.contains("TENANT_HARNESS_FAULT"), "{fault}: {stderr}");
+        if fault == "internal" {
+            assert!(
+                stderr.contains("internal error of tenant-harness"),
+                "{stderr}"
+            );
+        }
+        assert!(sandbox.is_clean(), "{fault}: {:?}", sandbox.footprint());
+    }
+}
+
+#[test]
 fn ctrl_c_stops_the_server_and_removes_the_temp_dir() {
     let sandbox = Sandbox::new();
     let mut child = sandbox

@@ -62,11 +62,16 @@ fn modules() -> BTreeMap<Vec<String>, String> {
     out
 }
 
-/// The code a module runs: without its tests, comments, `mod` declarations and re-exports.
+/// The code a module runs: without its test module, comments, `mod`
+/// declarations and re-exports.
 fn code(src: &str) -> String {
-    let src = src.split("#[cfg(test)]").next().unwrap_or_default();
-    src.lines()
-        .map(str::trim_start)
+    let lines: Vec<&str> = src.lines().collect();
+    let test_module = lines
+        .windows(2)
+        .position(|w| w[0].trim() == "#[cfg(test)]" && w[1].trim_start().starts_with("mod "));
+    lines[..test_module.unwrap_or(lines.len())]
+        .iter()
+        .map(|l| l.trim_start())
         .filter(|l| {
             !l.starts_with("//") && !l.starts_with("pub use ") && !l.starts_with("pub(crate) use ")
         })

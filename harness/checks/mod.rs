@@ -106,8 +106,11 @@ pub struct Context<'a> {
     pub db: &'a Database,
     /// The scenario under test.
     pub scenario: &'a Scenario,
-    /// The pre-migration snapshot.
+    /// The pre-migration snapshot of the tables that still exist (those the
+    /// migration dropped are integrity findings, and nothing to read).
     pub snapshot: &'a Snapshot,
+    /// The whole pre-migration snapshot: what the rollback must bring back.
+    pub pre_migration: &'a Snapshot,
     /// Who the checks act as (empty when no part needs identities).
     pub subjects: &'a [Subject],
     /// Every known tenant group and its tenant value after the migration.
@@ -232,7 +235,7 @@ pub async fn run(cx: &Context<'_>, parts: Parts, mut out: Outcome) -> Result<Out
     if parts.rollback {
         if let Some((copy, file)) = cx.rollback {
             cx.progress.step("rollback");
-            let proof = integrity::rollback_on(copy, file, cx.snapshot).await?;
+            let proof = integrity::rollback_on(copy, file, cx.pre_migration).await?;
             out.phases.push(Phase {
                 name: "rollback".into(),
                 elapsed: proof.elapsed,

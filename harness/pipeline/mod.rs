@@ -178,6 +178,19 @@ impl Harness {
         Ok(self.integrity.as_ref().expect("set above"))
     }
 
+    /// The snapshot the checks after integrity read: without the tables the
+    /// migration dropped (each is an `integrity.table-dropped` finding).
+    fn live_snapshot(&self) -> Snapshot {
+        let dropped: Vec<String> = self
+            .integrity
+            .iter()
+            .flat_map(|i| &i.findings)
+            .filter(|f| f.check == CheckId::IntegrityTableDropped)
+            .filter_map(|f| f.table.clone())
+            .collect();
+        self.snapshot.without(&dropped)
+    }
+
     /// The `[after]` tenants' values, once written.
     fn after_tenants(&self) -> &[String] {
         self.after.as_ref().map_or(&[][..], |a| &a.tenants)
@@ -345,11 +358,13 @@ impl Harness {
                 (g, t)
             })
             .collect();
+        let live = self.live_snapshot();
         let cx = checks::Context {
             admin: &self.admin,
             db: &self.db,
             scenario: &self.scenario,
-            snapshot: &self.snapshot,
+            snapshot: &live,
+            pre_migration: &self.snapshot,
             subjects: &subjects,
             tenant_of: &tenant_of,
             checked: &checked,
@@ -421,7 +436,7 @@ impl Harness {
         integrity::build_expected(
             &self.admin,
             &self.scenario,
-            &self.snapshot,
+            &self.live_snapshot(),
             &after_tenants,
             &roles,
         )
@@ -436,7 +451,7 @@ impl Harness {
     pub async fn arena(&mut self, tables: &[&str]) -> Result<crate::strategies::Arena> {
         let mut phases = Vec::new();
         let subjects = self.prepare_subjects(&mut phases).await?;
-        let mut snapshot = self.snapshot.clone();
+        let mut snapshot = self.live_snapshot();
         if !tables.is_empty() {
             snapshot.tables.retain(|t| {
                 tables.contains(&t.short.as_str()) || tables.contains(&t.table.as_str())
