@@ -66,6 +66,96 @@ pub struct Scaffold {
 }
 
 /// The migration files of `dir`, in the order they are applied (by name).
+/// How many `ADD COLUMN` statements add each column (lower-cased), over all files.
+fn added_columns(sql: &str) -> BTreeMap<String, usize> {
+    let add_col = Regex::new(r"(?i)ADD\s+COLUMN\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*)")
+        .expect("regex");
+    let mut added: BTreeMap<String, usize> = BTreeMap::new();
+    for c in add_col.captures_iter(sql) {
+        *added.entry(c[1].to_ascii_lowercase()).or_default() += 1;
+    }
+    added
+}
+
+/// The added columns whose name holds `tenant`, most often added first.
+fn tenant_candidates(added: &BTreeMap<String, usize>) -> Vec<(&String, &usize)> {
+    let mut cands: Vec<(&String, &usize)> =
+        added.iter().filter(|(c, _)| c.contains("tenant")).collect();
+    cands.sort_by_key(|(_, n)| std::cmp::Reverse(**n));
+    cands
+}
+
+/// The first file that adds `tenant_column` or creates the tenants table:
+/// where the migration under test starts.
+fn first_tenant_file(files: &[(String, String)], tenant_column: &str) -> Option<usize> {
+    let starts = Regex::new(&format!(
+        r"(?i)(ADD\s+COLUMN\s+(?:IF\s+NOT\s+EXISTS\s+)?{col}\b|CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:public\.)?tenants\b)",
+        col = regex::escape(tenant_column)
+    ))
+    .expect("regex");
+    files.iter().position(|(_, s)| starts.is_match(s))
+}
+
+/// How identity reaches the database, as the policies read it.
+#[derive(Debug, PartialEq, Eq)]
+enum Via {
+    /// `auth.uid()` (Supabase, the token's `sub`).
+    JwtSub,
+    /// A session setting the migration's policies read.
+    Setting(String),
+    /// No policy reads an identity: the application filters.
+    App,
+}
+
+fn identity_of(all_sql: &str, migration_sql: &str) -> Via {
+    let setting = Regex::new(r"current_setting\(\s*'([a-z_]+\.[a-z_]+)'").expect("regex");
+    if all_sql.contains("auth.uid()") {
+        Via::JwtSub
+    } else if let Some(c) = setting.captures(migration_sql) {
+        Via::Setting(c[1].to_string())
+    } else {
+        Via::App
+    }
+}
+
+/// How a backfill visibly groups users by e-mail domain.
+#[derive(Debug, PartialEq, Eq)]
+enum Grouped {
+    /// `split_part(email, '@', 2)`.
+    SplitPart,
+    /// `email LIKE '%@domain'`.
+    LikeDomain,
+}
+
+fn like_domain() -> Regex {
+    Regex::new(r"(?i)LIKE\s+'%@([a-z0-9-]+(?:\.[a-z0-9-]+)+)'").expect("regex")
+}
+
+/// Whether the backfill groups users by e-mail domain, and how it shows.
+fn backfill_grouping(migration_sql: &str) -> Option<Grouped> {
+    if migration_sql.contains("split_part") && migration_sql.contains("'@'") {
+        Some(Grouped::SplitPart)
+    } else if like_domain().is_match(migration_sql) {
+        Some(Grouped::LikeDomain)
+    } else {
+        None
+    }
+}
+
+/// The e-mail domains the backfill names (whose users share a tenant), sorted.
+fn shared_domains(migration_sql: &str) -> Vec<String> {
+    let domain = Regex::new(r"'@?([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})'").expect("regex");
+    let like = like_domain();
+    let mut d: Vec<String> = domain
+        .captures_iter(migration_sql)
+        .chain(like.captures_iter(migration_sql))
+        .map(|c| c[1].to_ascii_lowercase())
+        .collect();
+    d.sort();
+    d.dedup();
+    d
+}
+
 /// `text` as a TOML string value, escaped by the `toml` serializer (names
 /// with quotes or backslashes stay names).
 fn value(text: &str) -> String {
@@ -112,18 +202,11 @@ pub async fn scaffold(opts: &InitOptions, server: &Options, ask: &mut dyn Ask) -
     let mut decisions = Vec::new();
 
     // The tenant column: the column added to the most tables, named *tenant*.
-    let add_col = Regex::new(r"(?i)ADD\s+COLUMN\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*)")
-        .expect("regex");
-    let mut added: BTreeMap<String, usize> = BTreeMap::new();
-    for c in add_col.captures_iter(&all_sql) {
-        *added.entry(c[1].to_ascii_lowercase()).or_default() += 1;
-    }
+    let added = added_columns(&all_sql);
     let tenant_column = match &opts.tenant_column {
         Some(c) => c.clone(),
         None => {
-            let mut cands: Vec<(&String, &usize)> =
-                added.iter().filter(|(c, _)| c.contains("tenant")).collect();
-            cands.sort_by_key(|(_, n)| std::cmp::Reverse(**n));
+            let cands = tenant_candidates(&added);
             match cands.first() {
                 Some((c, n)) => {
                     decisions.push(format!(
@@ -150,11 +233,6 @@ pub async fn scaffold(opts: &InitOptions, server: &Options, ask: &mut dyn Ask) -
     };
 
     // The split: the first file that adds the tenant column (or creates the tenants table).
-    let starts = Regex::new(&format!(
-        r"(?i)(ADD\s+COLUMN\s+(?:IF\s+NOT\s+EXISTS\s+)?{col}\b|CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:public\.)?tenants\b)",
-        col = regex::escape(&tenant_column)
-    ))
-    .expect("regex");
     let split = match &opts.split_at {
         Some(f) => files.iter().position(|(n, _)| n == f).ok_or_else(|| {
             Error::Usage(format!(
@@ -163,7 +241,7 @@ pub async fn scaffold(opts: &InitOptions, server: &Options, ask: &mut dyn Ask) -
             ))
         })?,
         None => {
-            let i = files.iter().position(|(_, s)| starts.is_match(s)).ok_or_else(|| {
+            let i = first_tenant_file(&files, &tenant_column).ok_or_else(|| {
                 Error::Usage(format!(
                     "no file in {} adds `{tenant_column}` or creates `tenants`; pass --split-at FILE",
                     opts.migrations.display()
@@ -192,20 +270,23 @@ pub async fn scaffold(opts: &InitOptions, server: &Options, ask: &mut dyn Ask) -
         .any(|c| c.as_os_str() == "supabase")
         || all_sql.contains("auth.uid()")
         || all_sql.contains("auth.users");
-    let setting = Regex::new(r"current_setting\(\s*'([a-z_]+\.[a-z_]+)'").expect("regex");
-    let identity = if all_sql.contains("auth.uid()") {
-        decisions.push("identity: jwt_sub (policies call auth.uid())".into());
-        "via = \"jwt_sub\"\nrole = \"authenticated\"\nanon_role = \"anon\"".to_string()
-    } else if let Some(c) = setting.captures(&migration_sql) {
-        decisions.push(format!(
-            "identity: the session setting `{}` (read by the policies)",
-            &c[1]
-        ));
-        format!("via = \"setting\"\nsetting = {}\nrole = \"app_user\"   # the role the application connects as: check it", value(&c[1]))
-    } else {
-        decisions
-            .push("identity: app (no policy reads an identity; the application filters)".into());
-        "via = \"app\"".to_string()
+    let identity = match identity_of(&all_sql, &migration_sql) {
+        Via::JwtSub => {
+            decisions.push("identity: jwt_sub (policies call auth.uid())".into());
+            "via = \"jwt_sub\"\nrole = \"authenticated\"\nanon_role = \"anon\"".to_string()
+        }
+        Via::Setting(name) => {
+            decisions.push(format!(
+                "identity: the session setting `{name}` (read by the policies)"
+            ));
+            format!("via = \"setting\"\nsetting = {}\nrole = \"app_user\"   # the role the application connects as: check it", value(&name))
+        }
+        Via::App => {
+            decisions.push(
+                "identity: app (no policy reads an identity; the application filters)".into(),
+            );
+            "via = \"app\"".to_string()
+        }
     };
 
     // The schema before the migration, read from a throw-away database.
@@ -303,24 +384,23 @@ pub async fn scaffold(opts: &InitOptions, server: &Options, ask: &mut dyn Ask) -
     };
 
     // How the backfill grouped users into tenants.
-    let like_domain = Regex::new(r"(?i)LIKE\s+'%@([a-z0-9-]+(?:\.[a-z0-9-]+)+)'").expect("regex");
-    let group_by = match &opts.group_by {
-        Some(g) => g.clone(),
-        None if migration_sql.contains("split_part") && migration_sql.contains("'@'") => {
+    let group_by = match (&opts.group_by, backfill_grouping(&migration_sql)) {
+        (Some(g), _) => g.clone(),
+        (None, Some(Grouped::SplitPart)) => {
             decisions.push(
                 "grouping: email_domain (the backfill splits e-mail addresses at '@')".into(),
             );
             "email_domain".into()
         }
-        None if like_domain.is_match(&migration_sql) => {
+        (None, Some(Grouped::LikeDomain)) => {
             decisions.push("grouping: email_domain (the backfill matches e-mail domains with LIKE '%@…'; everyone else gets a tenant of their own)".into());
             "email_domain".into()
         }
-        None if owner.is_none() || users_table.is_none() => {
+        (None, None) if owner.is_none() || users_table.is_none() => {
             decisions.push("grouping: single (no owner column or users table: all existing rows belong to one tenant)".into());
             "single".into()
         }
-        None => {
+        (None, None) => {
             let choices = vec![
                 "user".to_string(),
                 "email_domain".to_string(),
@@ -334,16 +414,8 @@ pub async fn scaffold(opts: &InitOptions, server: &Options, ask: &mut dyn Ask) -
             choices[i].clone()
         }
     };
-    let domain = Regex::new(r"'@?([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})'").expect("regex");
     let shared: Vec<String> = if group_by == "email_domain" {
-        let mut d: Vec<String> = domain
-            .captures_iter(&migration_sql)
-            .chain(like_domain.captures_iter(&migration_sql))
-            .map(|c| c[1].to_ascii_lowercase())
-            .collect();
-        d.sort();
-        d.dedup();
-        d
+        shared_domains(&migration_sql)
     } else {
         Vec::new()
     };
@@ -483,9 +555,73 @@ pub async fn scaffold(opts: &InitOptions, server: &Options, ask: &mut dyn Ask) -
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tenant_column_is_the_tenant_named_column_added_most() {
+        let sql = "ALTER TABLE a ADD COLUMN tenant_id uuid; ALTER TABLE b ADD COLUMN IF NOT EXISTS TENANT_ID uuid;\n\
+                   alter table c add column legacy_tenant text; ALTER TABLE d ADD COLUMN note text;";
+        let added = added_columns(sql);
+        assert_eq!(added["tenant_id"], 2);
+        let cands = tenant_candidates(&added);
+        assert_eq!(cands[0].0, "tenant_id");
+        assert_eq!(cands.len(), 2, "note is no candidate");
+    }
+
+    #[test]
+    fn the_split_is_the_first_file_that_adds_the_tenant_or_creates_tenants() {
+        let files = |v: &[&str]| -> Vec<(String, String)> {
+            v.iter()
+                .enumerate()
+                .map(|(i, s)| (format!("{i}.sql"), s.to_string()))
+                .collect()
+        };
+        let f = files(&[
+            "CREATE TABLE x (id int)",
+            "CREATE TABLE IF NOT EXISTS public.tenants (id uuid)",
+            "ALTER TABLE x ADD COLUMN tenant_id uuid",
+        ]);
+        assert_eq!(first_tenant_file(&f, "tenant_id"), Some(1));
+        let f = files(&[
+            "CREATE TABLE x (id int)",
+            "ALTER TABLE x ADD COLUMN tenant_id_old int",
+            "ALTER TABLE x ADD COLUMN tenant_id uuid",
+        ]);
+        assert_eq!(
+            first_tenant_file(&f, "tenant_id"),
+            Some(2),
+            "a longer name is another column"
+        );
+        assert_eq!(first_tenant_file(&f, "org_id"), None);
+    }
+
+    #[test]
+    fn identity_follows_what_the_policies_read() {
+        assert_eq!(identity_of("USING (org_id = auth.uid())", ""), Via::JwtSub);
+        assert_eq!(
+            identity_of(
+                "x",
+                "USING (tenant_id = current_setting('app.tenant_id')::uuid)"
+            ),
+            Via::Setting("app.tenant_id".into())
+        );
+        assert_eq!(identity_of("SELECT 1", "SELECT 1"), Via::App);
+    }
+
+    #[test]
+    fn a_backfill_by_email_domain_is_recognised_with_its_domains() {
+        let split = "UPDATE profiles SET tenant_id = t.id FROM tenants t WHERE t.domain = split_part(email, '@', 2) AND t.domain = 'myroihome.com'";
+        assert_eq!(backfill_grouping(split), Some(Grouped::SplitPart));
+        assert_eq!(shared_domains(split), ["myroihome.com"]);
+        let like = "WHERE email LIKE '%@Acme.example.org' OR email LIKE '%@b.io'";
+        assert_eq!(backfill_grouping(like), Some(Grouped::LikeDomain));
+        assert_eq!(shared_domains(like), ["acme.example.org", "b.io"]);
+        assert_eq!(backfill_grouping("UPDATE t SET tenant_id = owner_id"), None);
+    }
+
     #[test]
     fn toml_values_are_escaped_by_the_serializer() {
-        let v = super::value("o'brien \"notes\"\\x");
+        let v = value("o'brien \"notes\"\\x");
         let parsed: toml::Value = toml::from_str(&format!("k = {v}")).unwrap();
         assert_eq!(parsed["k"].as_str(), Some("o'brien \"notes\"\\x"));
     }
