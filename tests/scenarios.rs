@@ -294,3 +294,24 @@ async fn a_table_the_migration_drops_or_leaves_without_tenant_is_a_finding_also_
     assert!(dropped.count > 0);
     assert_eq!(report.exit_code(), tenant_harness::exit::FINDINGS);
 }
+
+#[tokio::test]
+async fn check_run_and_audit_give_one_verdict() {
+    // The scenario accepts its foreign keys without the tenant; `check` (no
+    // audit part) must accept the write probes through them as `run` does.
+    let mut h = common::local_in("supabase-org-to-tenant")
+        .search_cases(16)
+        .start()
+        .await
+        .expect("migrates");
+    let check = h.check_parts(tenant_harness::Parts::CHECK).await.unwrap();
+    assert!(check.passed(), "check: {}", check.human());
+    assert!(
+        check.audit.iter().all(|a| a.accepted.is_some()),
+        "only the acceptances that explained a finding are listed"
+    );
+    let audit = h.check_parts(tenant_harness::Parts::AUDIT).await.unwrap();
+    assert!(audit.passed(), "audit: {}", audit.human());
+    let all = h.check().await.unwrap();
+    assert!(all.passed(), "run: {}", all.human());
+}
