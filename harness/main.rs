@@ -79,6 +79,10 @@ struct ServerArgs {
     /// Local backend: where the data directory goes (default /dev/shm when it has 2 GiB free, else TMPDIR).
     #[arg(long, env = env::DATA_DIR)]
     data_dir: Option<PathBuf>,
+    /// Seconds one statement of before.sql, a migration or another SQL file may run (default 300);
+    /// a migration statement past it is a finding naming it.
+    #[arg(long, env = env::STATEMENT_TIMEOUT, value_parser = clap::value_parser!(u64).range(1..))]
+    statement_timeout: Option<u64>,
 }
 
 impl ServerArgs {
@@ -521,6 +525,9 @@ fn builder(
     let mut b = Harness::builder(dir)?
         .options(server.options())
         .progress(progress.clone());
+    if let Some(s) = server.statement_timeout {
+        b = b.statement_timeout(std::time::Duration::from_secs(s));
+    }
     if let Some(seed) = seed {
         b = b.seed(seed);
     }

@@ -148,6 +148,36 @@ fn a_failing_statement_exits_1_with_file_and_line() {
 }
 
 #[test]
+fn a_statement_past_the_timeout_is_a_finding_naming_it() {
+    let sandbox = Sandbox::new();
+    let dir = copy_scenario(Some((
+        "99_forever.sql",
+        "-- never ends\nSELECT pg_sleep(3600);\n",
+    )));
+    let started = Instant::now();
+    let out = sandbox
+        .bin()
+        .arg("check")
+        .arg(dir.path())
+        .args(["--statement-timeout", "1", "--search-cases", "0"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("99_forever.sql:2")
+            && stderr.contains("SELECT pg_sleep(3600)")
+            && stderr.contains("statement timeout"),
+        "{stderr}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(600),
+        "it did not hang"
+    );
+    assert!(sandbox.is_clean(), "{:?}", sandbox.footprint());
+}
+
+#[test]
 fn a_broken_scenario_exits_2_naming_file_line_and_key() {
     let dir = copy_scenario(None);
     let toml = dir.path().join("scenario.toml");

@@ -256,7 +256,7 @@ async fn run(
     let mut runs = Vec::new();
     let mut failure = None;
     for file in migrations {
-        match migrate::apply(&admin, file, true).await {
+        match migrate::apply(&admin, file, true, migrate::DEFAULT_STATEMENT_TIMEOUT).await {
             Ok(r) => runs.push(r),
             Err(e) => {
                 failure = Some(e);

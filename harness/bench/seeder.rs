@@ -209,7 +209,13 @@ pub async fn seed(scenario: &Scenario, rows: u64, options: &Options) -> Result<S
     if scenario.supabase {
         supabase::install(&admin).await?;
     }
-    migrate::apply(&admin, &scenario.before, false).await?;
+    migrate::apply(
+        &admin,
+        &scenario.before,
+        false,
+        migrate::DEFAULT_STATEMENT_TIMEOUT,
+    )
+    .await?;
     let started = Instant::now();
     let (_, outcome) = seed::run(db.config(), &scenario, scenario.data.seed).await?;
     let seconds = started.elapsed().as_secs_f64();

@@ -646,11 +646,12 @@ pub async fn rollback_on(
     copy: &crate::provision::Database,
     file: &crate::scenario::SqlFile,
     before: &Snapshot,
+    timeout: Duration,
 ) -> Result<RollbackReport> {
     let t = std::time::Instant::now();
     let c = copy.connect().await?;
     let added = added_objects(&c, before).await?;
-    let run = crate::migrate::apply(&c, file, true).await?;
+    let run = crate::migrate::apply(&c, file, true, timeout).await?;
     let proof = prove_rollback(&c, before, added).await?;
     Ok(RollbackReport {
         run,

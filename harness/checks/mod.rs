@@ -125,6 +125,8 @@ pub struct Context<'a> {
     pub search: &'a SearchSettings,
     /// The copy the rollback is proved on, and the rollback script.
     pub rollback: Option<(&'a Database, &'a SqlFile)>,
+    /// How long one statement of the rollback script may run.
+    pub statement_timeout: std::time::Duration,
     /// Where the steps are shown.
     pub progress: &'a Progress,
 }
@@ -235,7 +237,8 @@ pub async fn run(cx: &Context<'_>, parts: Parts, mut out: Outcome) -> Result<Out
     if parts.rollback {
         if let Some((copy, file)) = cx.rollback {
             cx.progress.step("rollback");
-            let proof = integrity::rollback_on(copy, file, cx.pre_migration).await?;
+            let proof =
+                integrity::rollback_on(copy, file, cx.pre_migration, cx.statement_timeout).await?;
             out.phases.push(Phase {
                 name: "rollback".into(),
                 elapsed: proof.elapsed,

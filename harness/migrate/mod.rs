@@ -49,13 +49,28 @@ pub struct StatementRun {
     pub sql: String,
 }
 
-/// Applies `file` in one transaction. `is_migration` decides whether a
-/// failure is a finding (exit 1) or a broken scenario (exit 2).
-pub async fn apply(client: &Client, file: &SqlFile, is_migration: bool) -> Result<FileRun> {
+/// How long one statement of a SQL file may run unless told otherwise: long
+/// enough for a real backfill on test data, short enough that a statement
+/// that never ends fails the run instead of hanging CI.
+pub const DEFAULT_STATEMENT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Applies `file` in one transaction, each statement under `timeout`.
+/// `is_migration` decides whether a failure is a finding (exit 1) or a
+/// broken scenario (exit 2); a statement past the timeout fails so too.
+pub async fn apply(
+    client: &Client,
+    file: &SqlFile,
+    is_migration: bool,
+    timeout: Duration,
+) -> Result<FileRun> {
     let started = Instant::now();
     let ctx = format!("applying {}", file.path.display());
+    // SET LOCAL: the file's own SET statement_timeout still wins after it.
     client
-        .batch_execute("BEGIN")
+        .batch_execute(&format!(
+            "BEGIN; SET LOCAL statement_timeout = {}",
+            timeout.as_millis().max(1)
+        ))
         .await
         .map_err(Error::db(ctx.clone()))?;
     let mut run = FileRun {
@@ -73,7 +88,7 @@ pub async fn apply(client: &Client, file: &SqlFile, is_migration: bool) -> Resul
         let t = Instant::now();
         if let Err(e) = client.batch_execute(&stmt.sql).await {
             let _ = client.batch_execute("ROLLBACK").await;
-            return Err(statement_error(file, &stmt, &e, is_migration));
+            return Err(statement_error(file, &stmt, &e, is_migration, timeout));
         }
         run.statements.push(StatementRun {
             line: stmt.line,
@@ -88,7 +103,7 @@ pub async fn apply(client: &Client, file: &SqlFile, is_migration: bool) -> Resul
             sql: "COMMIT".into(),
             line: file.sql.lines().count().max(1),
         };
-        statement_error(file, &last, &e, is_migration)
+        statement_error(file, &last, &e, is_migration, timeout)
     })?;
     run.elapsed = started.elapsed();
     Ok(run)
@@ -133,6 +148,7 @@ fn statement_error(
     stmt: &split::Statement,
     e: &tokio_postgres::Error,
     is_migration: bool,
+    timeout: Duration,
 ) -> Error {
     let (message, mut hint, line) = match e.as_db_error() {
         Some(db) => {
@@ -153,6 +169,12 @@ fn statement_error(
         }
         None => (e.to_string(), None, stmt.line),
     };
+    if e.code() == Some(&tokio_postgres::error::SqlState::QUERY_CANCELED) {
+        hint = Some(format!(
+            "the statement ran past the statement timeout ({} s; --statement-timeout or TENANT_HARNESS_STATEMENT_TIMEOUT): on real data it would hold its locks at least as long; batch it, or raise the timeout if it is meant to run so long",
+            timeout.as_secs_f64()
+        ));
+    }
     if e.code() == Some(&tokio_postgres::error::SqlState::ACTIVE_SQL_TRANSACTION) {
         hint = Some("this statement cannot run inside a transaction; the harness runs each file in one, as `supabase db push` does: move it to a deploy step or drop CONCURRENTLY for the test".into());
     }

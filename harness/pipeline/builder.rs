@@ -14,7 +14,7 @@ use crate::report::{Phase, SeedSummary};
 use crate::scenario::Scenario;
 use crate::{seed, supabase};
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Configures a run; [`HarnessBuilder::start`] provisions and migrates.
 #[derive(Debug, Clone)]
@@ -29,6 +29,8 @@ pub struct HarnessBuilder {
     /// Whether `start` keeps a copy of the migrated database for the rollback proof.
     pub(crate) rollback_copy: bool,
     pub(super) progress: Progress,
+    /// How long one statement of a SQL file may run.
+    pub(super) statement_timeout: Duration,
 }
 
 impl HarnessBuilder {
@@ -131,6 +133,14 @@ impl HarnessBuilder {
         self
     }
 
+    /// How long one statement of before.sql, the migrations and the other
+    /// SQL files may run (default [`migrate::DEFAULT_STATEMENT_TIMEOUT`]); a
+    /// migration statement past it is a finding naming it.
+    pub fn statement_timeout(mut self, timeout: Duration) -> Self {
+        self.statement_timeout = timeout;
+        self
+    }
+
     /// Where the run reports its steps ([`Progress::hidden`] unless set:
     /// the CLI passes [`Progress::auto`]).
     pub fn progress(mut self, progress: Progress) -> Self {
@@ -211,6 +221,7 @@ impl HarnessBuilder {
         let seed = self.seed.unwrap_or(self.scenario.data.seed);
         let scenario = self.scenario;
         let progress = self.progress;
+        let timeout = self.statement_timeout;
         progress.note(format!(
             "tenant-harness: scenario {} with seed {seed} (replay: --seed {seed} or {}={seed})",
             scenario.name,
@@ -238,12 +249,12 @@ impl HarnessBuilder {
             supabase::install(&admin).await?;
             lap("supabase objects", &mut phases);
         }
-        migrate::apply(&admin, &scenario.before, false).await?;
+        migrate::apply(&admin, &scenario.before, false, timeout).await?;
         lap("before.sql", &mut phases);
         progress.step(format!("seeding (seed {seed})"));
         let (users, outcome) = seed::run(db.config(), &scenario, seed).await?;
         if let Some(sql) = &scenario.seed_sql {
-            migrate::apply(&admin, sql, false).await?;
+            migrate::apply(&admin, sql, false, timeout).await?;
         }
         let seeding = SeedSummary::from(&outcome);
         lap("seed", &mut phases);
@@ -275,7 +286,7 @@ impl HarnessBuilder {
                 scenario.migrations.len(),
                 file.name()
             ));
-            migrations.push(migrate::apply(&admin, file, true).await?);
+            migrations.push(migrate::apply(&admin, file, true, timeout).await?);
         }
         lap("migrations", &mut phases);
         // The rollback is proved on a copy, so the checks keep the migrated state.
@@ -291,6 +302,7 @@ impl HarnessBuilder {
             };
         Ok(Harness {
             progress,
+            statement_timeout: timeout,
             search: self.search,
             baseline,
             rollback_db,

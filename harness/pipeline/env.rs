@@ -27,8 +27,11 @@ pub const NO_PULL: &str = "TENANT_HARNESS_NO_PULL";
 /// `--data-dir`: where the local backend's data directory goes.
 pub const DATA_DIR: &str = crate::provision::local::DATA_DIR_ENV;
 
+/// `--statement-timeout`: seconds one statement of a SQL file may run.
+pub const STATEMENT_TIMEOUT: &str = "TENANT_HARNESS_STATEMENT_TIMEOUT";
+
 /// What the environment sets for a run.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct FromEnv {
     /// Where PostgreSQL comes from.
     pub options: Options,
@@ -38,6 +41,8 @@ pub struct FromEnv {
     pub jwt_secret: Option<String>,
     /// `TENANT_HARNESS_REPLAY`.
     pub replay: Option<u64>,
+    /// `TENANT_HARNESS_STATEMENT_TIMEOUT`, else the default.
+    pub statement_timeout: std::time::Duration,
 }
 
 /// Reads the environment; a malformed value is an error naming the variable.
@@ -83,6 +88,15 @@ pub fn read_with(get: impl Fn(&str) -> Option<String>) -> Result<FromEnv> {
         seed: number(SEED)?,
         jwt_secret: var(JWT_SECRET),
         replay: number(REPLAY)?,
+        statement_timeout: match number(STATEMENT_TIMEOUT)? {
+            Some(0) => {
+                return Err(Error::Usage(format!(
+                    "{STATEMENT_TIMEOUT}=0: give the seconds a statement may run (at least 1)"
+                )))
+            }
+            Some(s) => std::time::Duration::from_secs(s),
+            None => crate::migrate::DEFAULT_STATEMENT_TIMEOUT,
+        },
     })
 }
 

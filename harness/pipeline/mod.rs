@@ -57,6 +57,7 @@ pub(crate) struct TemplateState {
 /// Dropping it removes everything it provisioned.
 pub struct Harness {
     progress: Progress,
+    statement_timeout: std::time::Duration,
     search: SearchSettings,
     scenario: Scenario,
     admin: Client,
@@ -101,6 +102,7 @@ impl Harness {
             migrate: true,
             rollback_copy: true,
             progress: Progress::hidden(),
+            statement_timeout: from.statement_timeout,
             scenario,
         })
     }
@@ -292,7 +294,7 @@ impl Harness {
         .await?
         .unwrap_or_default();
         if let Some(sql) = &self.scenario.after_sql {
-            migrate::apply(&self.admin, sql, false).await?;
+            migrate::apply(&self.admin, sql, false, self.statement_timeout).await?;
         }
         self.admin
             .batch_execute("ANALYZE")
@@ -379,6 +381,7 @@ impl Harness {
                 .rollback_db
                 .as_ref()
                 .zip(self.scenario.rollback.as_ref()),
+            statement_timeout: self.statement_timeout,
             progress: &self.progress,
         };
         let integrity = self.integrity.as_ref().expect("set above");
@@ -535,6 +538,7 @@ impl Harness {
         };
         Ok(Harness {
             progress: builder.progress,
+            statement_timeout: builder.statement_timeout,
             search: builder.search,
             scenario: builder.scenario,
             admin,

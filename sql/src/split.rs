@@ -18,16 +18,21 @@ pub struct Statement {
     pub line: usize,
 }
 
-/// The statements of `sql`, comments-only fragments dropped.
+/// The statements of `sql`, comments-only fragments dropped. Linear in the
+/// size of `sql`: lines are counted once, as the scan moves forward.
 pub fn split(sql: &str) -> Vec<Statement> {
     let b = sql.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
     let mut i = 0;
-    let push = |out: &mut Vec<Statement>, from: usize, to: usize| {
+    // Lines before byte `counted`, so each statement's line costs only the bytes since the last.
+    let (mut counted, mut line) = (0, 1);
+    let mut push = |out: &mut Vec<Statement>, from: usize, to: usize| {
         let text = &sql[from..to];
         if let Some(offset) = first_token(text) {
-            let line = sql[..from + offset].bytes().filter(|c| *c == b'\n').count() + 1;
+            let at = from + offset;
+            line += b[counted..at].iter().filter(|c| **c == b'\n').count();
+            counted = at;
             out.push(Statement {
                 sql: text[offset..].trim_end().to_string(),
                 line,
@@ -171,6 +176,17 @@ mod tests {
         assert_eq!(got[2].0, 6);
         assert_eq!(got[3], (11, "DO $$ BEGIN PERFORM 1; END $$".to_string()));
         assert_eq!(got[4], (12, "SELECT 1".to_string()));
+    }
+
+    #[test]
+    fn lines_stay_right_over_many_statements() {
+        let sql: String = (0..2000)
+            .map(|i| format!("-- {i}\nINSERT INTO t VALUES ({i}, ';');\n"))
+            .collect();
+        let got = split(&sql);
+        assert_eq!(got.len(), 2000);
+        assert_eq!(got[0].line, 2);
+        assert_eq!(got[1999].line, 4000);
     }
 
     #[test]
