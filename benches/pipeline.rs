@@ -24,6 +24,18 @@ fn split_migrations(c: &mut Criterion) {
         b.iter(|| split(black_box(&sql)))
     });
     g.finish();
+
+    // Large files: the time per byte must not grow with the size (linear).
+    let mut g = c.benchmark_group("migrate large files");
+    g.sample_size(10);
+    for mb in [1usize, 4, 16] {
+        let big = sql.repeat((mb << 20) / sql.len() + 1);
+        g.throughput(Throughput::Bytes(big.len() as u64));
+        g.bench_function(format!("split {mb} MB"), |b| {
+            b.iter(|| split(black_box(&big)))
+        });
+    }
+    g.finish();
 }
 
 fn generate_values(c: &mut Criterion) {

@@ -239,6 +239,53 @@ fn an_internal_error_or_a_panic_exits_101_and_leaves_nothing_behind() {
 }
 
 #[test]
+fn after_sigkill_the_server_dies_and_the_next_run_removes_the_directory() {
+    let sandbox = Sandbox::new();
+    let mut child = sandbox
+        .bin()
+        .arg("seed")
+        .arg(scenario_dir())
+        .arg("--hold")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !sandbox.has_server() {
+        assert!(Instant::now() < deadline, "no server started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL: no handler, no guard runs
+    child.wait().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !sandbox.footprint().1.is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the server outlived the harness: {:?}",
+            sandbox.footprint().1
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        sandbox.footprint().0.len(),
+        1,
+        "the directory is left, for now"
+    );
+
+    // The next local run sweeps it, and leaves nothing of its own.
+    let out = sandbox
+        .bin()
+        .arg("seed")
+        .arg(scenario_dir())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("left by a run that was killed"), "{stderr}");
+    assert!(sandbox.is_clean(), "{:?}", sandbox.footprint());
+}
+
+#[test]
 fn ctrl_c_stops_the_server_and_removes_the_temp_dir() {
     let sandbox = Sandbox::new();
     let mut child = sandbox

@@ -6,7 +6,7 @@
 //! root the server runs as the `postgres` system user (PostgreSQL refuses to
 //! run as root), switched to directly rather than through sudo.
 
-use super::{cleanup, loopback_config, Server, SERVER_SETTINGS};
+use super::{cleanup, loopback_config, orphans, Server, SERVER_SETTINGS};
 use crate::error::{Error, Result};
 use std::fs::File;
 use std::os::unix::fs::PermissionsExt;
@@ -126,6 +126,12 @@ pub fn data_root() -> PathBuf {
 
 fn start_blocking(bin: &Path, data_root: &Path) -> Result<Server> {
     let owner = run_as()?;
+    for gone in orphans::sweep(data_root) {
+        eprintln!(
+            "tenant-harness: removed {}, left by a run that was killed",
+            gone.display()
+        );
+    }
     let dir = tempfile::Builder::new()
         .prefix("tenant-harness-")
         .tempdir_in(data_root)
@@ -139,6 +145,12 @@ fn start_blocking(bin: &Path, data_root: &Path) -> Result<Server> {
             )
         })?;
     let root = dir.path().to_path_buf();
+    orphans::mark_owner(&root).map_err(|e| {
+        Error::env(
+            format!("writing {}: {e}", root.join("owner").display()),
+            "point TENANT_HARNESS_DATA_DIR at a writable directory",
+        )
+    })?;
     let footprint = Arc::new(Mutex::new(Footprint {
         child: None,
         dir: Some(dir),
@@ -186,7 +198,8 @@ fn start_blocking(bin: &Path, data_root: &Path) -> Result<Server> {
     // initdb is tracked like the server, so a signal during it stops it too.
     let initdb_log = root.join("initdb.log");
     let log = File::create(&initdb_log).map_err(|e| io_err("creating the initdb log", e))?;
-    let child = command("initdb")
+    let mut initdb = command("initdb");
+    initdb
         .arg("-D")
         .arg(&data)
         .args([
@@ -205,14 +218,13 @@ fn start_blocking(bin: &Path, data_root: &Path) -> Result<Server> {
             log.try_clone()
                 .map_err(|e| io_err("opening the initdb log", e))?,
         )
-        .stderr(log)
-        .spawn()
-        .map_err(|e| {
-            Error::env(
-                format!("running {}: {e}", bin.join("initdb").display()),
-                "check --pg-bin",
-            )
-        })?;
+        .stderr(log);
+    let child = orphans::spawn(initdb).map_err(|e| {
+        Error::env(
+            format!("running {}: {e}", bin.join("initdb").display()),
+            "check --pg-bin",
+        )
+    })?;
     footprint.lock().unwrap_or_else(|e| e.into_inner()).child = Some(child);
     let status = loop {
         let mut f = footprint.lock().unwrap_or_else(|e| e.into_inner());
@@ -244,7 +256,8 @@ fn start_blocking(bin: &Path, data_root: &Path) -> Result<Server> {
         if let Some((uid, gid)) = owner {
             let _ = nix::unistd::chown(&log_path, Some(uid), Some(gid));
         }
-        let child = command("postgres")
+        let mut postgres = command("postgres");
+        postgres
             .arg("-D")
             .arg(&data)
             .args(["-p", &port.to_string(), "-h", "127.0.0.1", "-k"])
@@ -252,14 +265,13 @@ fn start_blocking(bin: &Path, data_root: &Path) -> Result<Server> {
             .args(SERVER_SETTINGS)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .map_err(|e| {
-                Error::env(
-                    format!("starting {}: {e}", bin.join("postgres").display()),
-                    "check --pg-bin",
-                )
-            })?;
+            .stderr(log);
+        let child = orphans::spawn(postgres).map_err(|e| {
+            Error::env(
+                format!("starting {}: {e}", bin.join("postgres").display()),
+                "check --pg-bin",
+            )
+        })?;
         footprint.lock().unwrap_or_else(|e| e.into_inner()).child = Some(child);
         match wait_ready(&footprint, port) {
             Ok(()) => {

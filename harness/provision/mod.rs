@@ -9,6 +9,7 @@
 pub mod cleanup;
 pub mod docker;
 pub mod local;
+mod orphans;
 pub mod url;
 
 use crate::error::{Error, Result};
