@@ -199,6 +199,7 @@ mod tests {
             exit::ENVIRONMENT,
             exit::INTERNAL,
             exit::INTERRUPTED,
+            exit::TERMINATED,
         ] {
             assert!(
                 readme.contains(&format!("\n| {code} | ")),

@@ -15,5 +15,7 @@ pub const USAGE: i32 = 2;
 pub const ENVIRONMENT: i32 = 3;
 /// An internal error of the harness (a panic, a bug in its own SQL): report it.
 pub const INTERNAL: i32 = 101;
-/// Interrupted (Ctrl-C / SIGTERM); everything provisioned was removed.
+/// Interrupted by Ctrl-C (SIGINT); everything provisioned was removed.
 pub const INTERRUPTED: i32 = 130;
+/// Terminated (SIGTERM, as CI runners stop a job); everything provisioned was removed.
+pub const TERMINATED: i32 = 143;

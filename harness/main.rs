@@ -10,6 +10,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tenant_harness::progress::Progress;
+use tenant_harness::provision::cleanup;
 use tenant_harness::redact::Redactor;
 use tenant_harness::reporter::{self, Document, Format, Outcome, RunError};
 use tenant_harness::{env, exit, Backend, Harness, HarnessBuilder, Parts};
@@ -354,7 +355,7 @@ struct InitArgs {
 #[tokio::main]
 async fn main() -> ExitCode {
     // Ctrl-C at any point removes whatever the run has provisioned, then exits 130.
-    tenant_harness::provision::cleanup::arm();
+    cleanup::arm();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -439,6 +440,7 @@ async fn main() -> ExitCode {
         Command::Seed(a) => seed(a).await,
         Command::Init(a) => init(a).await,
     };
+    cleanup::hold_if_interrupted();
     ExitCode::from(code as u8)
 }
 
@@ -508,6 +510,7 @@ async fn judge(
             }
         }
         if let Some(e) = &outcome.error {
+            cleanup::hold_if_interrupted();
             eprintln!("tenant-harness: error: {}", redactor.apply(&e.message));
         }
         outcomes.push(outcome);
@@ -607,6 +610,8 @@ async fn run_bench(
 /// Prints `doc` in the chosen format, writes the files asked for and the
 /// GitHub job summary; returns the exit code.
 fn emit(doc: &Document, output: &OutputArgs, redactor: &Redactor) -> i32 {
+    // An interrupted run reports nothing: what failed after the signal is the teardown's doing.
+    cleanup::hold_if_interrupted();
     let color = match output.color {
         Color::Always => true,
         Color::Never => false,
@@ -648,6 +653,7 @@ fn emit(doc: &Document, output: &OutputArgs, redactor: &Redactor) -> i32 {
 }
 
 fn fail(e: tenant_harness::Error) -> i32 {
+    cleanup::hold_if_interrupted();
     eprintln!("tenant-harness: error: {e}");
     e.exit_code()
 }
@@ -730,7 +736,8 @@ async fn seed(args: SeedArgs) -> i32 {
     println!("url: {}", db.url(!url_backend));
     if args.hold && !url_backend {
         println!("holding the server until Ctrl-C; it is removed then");
-        let _ = tokio::signal::ctrl_c().await;
+        // The signal thread removes it and exits 130 (143 for SIGTERM).
+        std::future::pending::<()>().await;
     } else if !args.server.keep || !url_backend {
         println!("(removed on exit: --hold keeps it until Ctrl-C; with --backend url, --keep keeps the database)");
     }

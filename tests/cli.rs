@@ -285,6 +285,132 @@ fn after_sigkill_the_server_dies_and_the_next_run_removes_the_directory() {
     assert!(sandbox.is_clean(), "{:?}", sandbox.footprint());
 }
 
+/// Where in a run a signal arrives: what stderr shows (or the sandbox holds) first.
+#[derive(Clone, Copy, Debug)]
+enum Point {
+    Provisioning,
+    Seeding,
+    LeakSearch,
+    Benchmark,
+}
+
+/// Runs `args` in `sandbox` and sends `signal` at `point`; returns the exit code.
+fn interrupt(
+    sandbox: &Sandbox,
+    args: &[&std::ffi::OsStr],
+    point: Point,
+    signal: nix::sys::signal::Signal,
+) -> Option<i32> {
+    use std::io::BufRead;
+    let mut child = sandbox
+        .bin()
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let mut seen = String::new();
+    loop {
+        assert!(Instant::now() < deadline, "{point:?} never came: {seen}");
+        while let Ok(line) = rx.try_recv() {
+            seen.push_str(&line);
+            seen.push('\n');
+        }
+        let there = match point {
+            Point::Provisioning => !sandbox.footprint().0.is_empty(),
+            Point::Seeding => seen.contains("with seed"),
+            Point::LeakSearch => seen.contains("leak search:"),
+            Point::Benchmark => seen.contains("with seed") && sandbox.has_server(),
+        };
+        if there {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    if matches!(point, Point::Benchmark) {
+        // Well into the benchmark's seeding and rounds.
+        std::thread::sleep(Duration::from_secs(4));
+    }
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), signal).unwrap();
+    child.wait().unwrap().code()
+}
+
+#[test]
+fn a_signal_at_any_point_exits_128_plus_it_and_leaves_nothing() {
+    use nix::sys::signal::Signal::{SIGINT, SIGTERM};
+    let dir = copy_scenario(None);
+    let regressions = dir.path().join("leak-search.regressions");
+    let run: Vec<&std::ffi::OsStr> = vec![
+        "run".as_ref(),
+        "--no-bench".as_ref(),
+        dir.path().as_os_str(),
+    ];
+    let bench: Vec<&std::ffi::OsStr> = vec![
+        "bench".as_ref(),
+        dir.path().as_os_str(),
+        "--rows".as_ref(),
+        "20000".as_ref(),
+    ];
+    for (args, point, signal, code) in [
+        (&run, Point::Provisioning, SIGINT, 130),
+        (&run, Point::Seeding, SIGTERM, 143),
+        (&run, Point::LeakSearch, SIGINT, 130),
+        (&run, Point::LeakSearch, SIGTERM, 143),
+        (&bench, Point::Benchmark, SIGINT, 130),
+    ] {
+        let sandbox = Sandbox::new();
+        let got = interrupt(&sandbox, args, point, signal);
+        assert_eq!(got, Some(code), "{signal} at {point:?}");
+        assert!(
+            sandbox.is_clean(),
+            "{signal} at {point:?}: {:?}",
+            sandbox.footprint()
+        );
+        assert!(
+            !regressions.exists(),
+            "{signal} at {point:?} wrote the regressions file"
+        );
+    }
+}
+
+#[test]
+fn seed_hold_is_removed_at_ctrl_c() {
+    let sandbox = Sandbox::new();
+    let mut child = sandbox
+        .bin()
+        .args(["seed", "--migrated", "--hold"])
+        .arg(scenario_dir())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    // Held: the server is up and the run has been migrated.
+    while !sandbox.has_server() {
+        assert!(Instant::now() < deadline, "no server started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    assert!(sandbox.is_clean(), "{:?}", sandbox.footprint());
+}
+
 #[test]
 fn ctrl_c_stops_the_server_and_removes_the_temp_dir() {
     let sandbox = Sandbox::new();

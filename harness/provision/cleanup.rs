@@ -4,11 +4,13 @@
 //! Every resource (server process, container, database) registers a
 //! synchronous teardown here. The returned [`Guard`] runs it when dropped,
 //! which covers normal ends and panics (unwinding drops it). A signal thread
-//! covers SIGINT/SIGTERM/SIGHUP: it runs every registered teardown, then
-//! exits with code 130. The CLI installs it first thing; a library user opts
+//! covers SIGINT/SIGTERM/SIGHUP: it marks the run interrupted (the main flow
+//! stops at [`hold_if_interrupted`] rather than report the torn-down server),
+//! runs every registered teardown, then exits 128 + the signal (130, 143, 129). The CLI installs it first thing; a library user opts
 //! in with [`arm`] (a library does not take over its host's signals).
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Mutex, Once};
 
 type Teardown = Box<dyn FnOnce() + Send>;
@@ -85,6 +87,30 @@ pub fn keep_until_exit<T: Send + 'static>(value: T) {
         .push(Box::new(value));
 }
 
+/// The signal that interrupted the run, once one did (0 before).
+static INTERRUPTED: AtomicI32 = AtomicI32::new(0);
+
+/// The signal that interrupted the run, if one did: everything it
+/// provisioned is being removed, and the process exits `128 + signal`.
+pub fn interrupted() -> Option<i32> {
+    match INTERRUPTED.load(Ordering::SeqCst) {
+        0 => None,
+        sig => Some(sig),
+    }
+}
+
+/// Stops the calling thread for good if a signal interrupted the run: the
+/// main flow must not report the torn-down server as a finding or an
+/// error, nor exit before the teardown is done. The signal thread exits
+/// the process once everything is removed.
+pub fn hold_if_interrupted() {
+    if interrupted().is_some() {
+        loop {
+            std::thread::park();
+        }
+    }
+}
+
 fn install_signal_handler() {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
@@ -94,6 +120,7 @@ fn install_signal_handler() {
         .name("tenant-harness-cleanup".into())
         .spawn(move || {
             if let Some(sig) = signals.forever().next() {
+                INTERRUPTED.store(sig, Ordering::SeqCst);
                 let all = std::mem::take(&mut *REGISTRY.lock().unwrap_or_else(|e| e.into_inner()));
                 if !all.is_empty() {
                     eprintln!("tenant-harness: interrupted (signal {sig}); removing what the run provisioned");
@@ -103,7 +130,8 @@ fn install_signal_handler() {
                     eprintln!("tenant-harness: removing {what}");
                     teardown();
                 }
-                std::process::exit(crate::error::exit::INTERRUPTED);
+                // The shell's convention: 128 + the signal (130 for SIGINT, 143 for SIGTERM).
+                std::process::exit(128 + sig);
             }
         })
         .ok();
@@ -131,7 +159,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::AtomicUsize;
     use std::sync::Arc;
 
     #[test]
