@@ -488,6 +488,15 @@ async fn judge(
     let mut redactor = Redactor::default().with_url_password(server.database_url.as_deref());
     let mut outcomes = Vec::new();
     for dir in scenarios {
+        // Secrets known before the run, so that an error before the harness
+        // exists (a failing migration statement) is masked too.
+        let known = [
+            std::env::var(env::JWT_SECRET).ok(),
+            tenant_harness::Scenario::load(dir)
+                .ok()
+                .and_then(|s| s.jwt_secret),
+        ];
+        redactor = redactor.merge(&Redactor::new(known.into_iter().flatten()));
         let mut outcome = Outcome::new(dir);
         if let Some(parts) = parts {
             match run_checks(dir, parts, checks, server, &progress).await {
@@ -495,7 +504,7 @@ async fn judge(
                     redactor = redactor.merge(&r);
                     outcome.checks = Some(report);
                 }
-                Err(e) => outcome.error = Some(RunError::from(&e)),
+                Err(e) => outcome.error = Some(redacted(&e, &redactor)),
             }
         }
         let has_workload = outcome.error.is_none()
@@ -506,7 +515,7 @@ async fn judge(
                     redactor = redactor.merge(&r);
                     outcome.bench = Some(report);
                 }
-                Err(e) => outcome.error = Some(RunError::from(&e)),
+                Err(e) => outcome.error = Some(redacted(&e, &redactor)),
             }
         }
         if let Some(e) = &outcome.error {
@@ -517,6 +526,14 @@ async fn judge(
     }
     let doc = Document::new(command, outcomes);
     emit(&doc, output, &redactor)
+}
+
+/// `e` for the document, its secrets masked while it is still plain text
+/// (before a reporter escapes it for JSON, XML or HTML).
+fn redacted(e: &tenant_harness::Error, redactor: &Redactor) -> RunError {
+    let mut err = RunError::from(e);
+    err.message = redactor.apply(&err.message);
+    err
 }
 
 fn builder(
@@ -654,7 +671,10 @@ fn emit(doc: &Document, output: &OutputArgs, redactor: &Redactor) -> i32 {
 
 fn fail(e: tenant_harness::Error) -> i32 {
     cleanup::hold_if_interrupted();
-    eprintln!("tenant-harness: error: {e}");
+    eprintln!(
+        "tenant-harness: error: {}",
+        Redactor::new(std::env::var(env::JWT_SECRET).ok()).apply(&e.to_string())
+    );
     e.exit_code()
 }
 

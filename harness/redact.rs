@@ -53,7 +53,13 @@ impl Redactor {
     /// A redactor for `secrets` (empty and very short strings are ignored:
     /// masking every "a" would ruin the report and protect nothing).
     pub fn new(secrets: impl IntoIterator<Item = String>) -> Redactor {
-        let mut literals: Vec<String> = secrets.into_iter().filter(|s| s.len() >= 4).collect();
+        // Each secret also in the forms the reporters escape it to (JSON,
+        // XML/HTML, a SQL literal), so masking after rendering finds them all.
+        let mut literals: Vec<String> = secrets
+            .into_iter()
+            .filter(|s| s.len() >= 4)
+            .flat_map(|s| escaped_forms(&s))
+            .collect();
         // Longest first, so a secret containing another is masked whole.
         literals.sort_by_key(|s| std::cmp::Reverse(s.len()));
         literals.dedup();
@@ -79,9 +85,10 @@ impl Redactor {
         Redactor::new(self.literals.into_iter().chain(other.literals.clone()))
     }
 
-    /// `text` with every known secret masked.
+    /// `text` with every known secret masked, and the values of
+    /// secret-named settings and JSON keys.
     pub fn apply(&self, text: &str) -> String {
-        let mut out = mask_json_text(text);
+        let mut out = mask_secret_settings(&mask_json_text(text));
         for s in &self.literals {
             if out.contains(s.as_str()) {
                 out = out.replace(s.as_str(), MASK);
@@ -89,6 +96,44 @@ impl Redactor {
         }
         out
     }
+}
+
+/// `secret` as it stands in JSON, in XML or HTML, and in a SQL literal.
+fn escaped_forms(secret: &str) -> Vec<String> {
+    let json = serde_json::to_string(secret).unwrap_or_default();
+    let json = json[1..json.len().saturating_sub(1)].to_string();
+    let xml = secret
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;");
+    let html = xml.replace("&apos;", "&#39;");
+    let sql = secret.replace('\'', "''");
+    let mut forms = vec![secret.to_string(), json, xml, html, sql];
+    forms.dedup();
+    forms
+}
+
+/// `text` with the values given to secret-named settings masked, as a
+/// failing statement prints them: `SET "app.jwt_secret" TO 'xyz'`,
+/// `set_config('app.jwt_secret', 'xyz', …)`, `app.api_key = 'xyz'`.
+pub fn mask_secret_settings(text: &str) -> String {
+    static SETTING: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r#"(?i)((?:"|')?[a-z_][a-z0-9_]*\.([a-z0-9_]+)(?:"|')?\s*(?:TO|=|,)\s*)'((?:[^']|'')*)'"#,
+        )
+        .expect("valid regex")
+    });
+    SETTING
+        .replace_all(text, |c: &regex::Captures<'_>| {
+            if is_secret_column(&c[2]) {
+                format!("{}'{MASK}'", &c[1])
+            } else {
+                c[0].to_string()
+            }
+        })
+        .into_owned()
 }
 
 #[cfg(test)]
@@ -133,6 +178,39 @@ mod tests {
         assert!(masked.contains(r#""key_hash": "[redacted]""#), "{masked}");
         assert!(masked.contains(r#""name": "ci""#));
         assert!(!masked.contains("abc"));
+    }
+
+    #[test]
+    fn a_secret_is_masked_in_every_escaped_form() {
+        let secret = r#"s3cr<t&"q'\x"#;
+        let r = Redactor::new([secret.to_string()]);
+        let json = serde_json::to_string(secret).unwrap();
+        for text in [
+            secret.to_string(),
+            json,
+            r#"s3cr&lt;t&amp;&quot;q&apos;\x"#.to_string(),
+            r#"s3cr&lt;t&amp;&quot;q&#39;\x"#.to_string(),
+            r#"'s3cr<t&"q''\x'"#.to_string(),
+        ] {
+            let out = r.apply(&text);
+            assert!(out.contains(MASK), "{text} -> {out}");
+            assert!(!out.contains("s3cr"), "{text} -> {out}");
+        }
+    }
+
+    #[test]
+    fn values_of_secret_settings_are_masked_in_statements() {
+        for sql in [
+            r#"ALTER DATABASE postgres SET "app.jwt_secret" TO 'super-secret-jwt-token'"#,
+            "SELECT set_config('app.jwt_secret', 'super-secret-jwt-token', false)",
+            "SET app.api_key = 'super-secret-jwt-token'",
+        ] {
+            let out = mask_secret_settings(sql);
+            assert!(!out.contains("super-secret"), "{out}");
+            assert!(out.contains(MASK), "{out}");
+        }
+        let plain = "ALTER DATABASE postgres SET \"app.settings.region\" TO 'eu-west-1'";
+        assert_eq!(mask_secret_settings(plain), plain);
     }
 
     #[test]

@@ -615,3 +615,69 @@ fn init_writes_a_scenario_that_runs_and_asks_for_what_it_cannot_infer() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("--group-by"), "{stderr}");
 }
+
+/// Everything a run wrote: stdout, stderr and every file under `dir`.
+fn all_output(out: &std::process::Output, dir: &std::path::Path) -> String {
+    let mut all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        all.push_str(&std::fs::read_to_string(e.path()).unwrap_or_default());
+    }
+    all
+}
+
+#[test]
+fn secrets_in_a_failing_statement_or_a_failing_row_are_never_printed() {
+    // Quotes, an ampersand and a '<' survive naive masking once escaped for JSON, XML or HTML.
+    let jwt = r#"jwt&secret<"quoted"-0123456789"#;
+    let cases = [
+        (
+            "ALTER DATABASE no_such_database SET \"app.jwt_secret\" TO 'jwt&secret<\"quoted\"-0123456789';",
+            "jwt&secret",
+        ),
+        (
+            "ALTER DATABASE no_such_database SET \"app.settings.jwt_secret\" TO 'unknown-to-the-harness-987654';",
+            "unknown-to-the-harness",
+        ),
+        (
+            "CREATE TABLE public.integrations (id int PRIMARY KEY, api_key text CHECK (length(api_key) < 5));\nINSERT INTO public.integrations VALUES (1, 'sk_live_0123456789abcdef');",
+            "sk_live_0123",
+        ),
+    ];
+    for (sql, leak) in cases {
+        let sandbox = Sandbox::new();
+        let dir = copy_scenario(Some(("99_secret.sql", sql)));
+        let reports = tempfile::tempdir().unwrap();
+        let out = sandbox
+            .bin()
+            .arg("check")
+            .arg(dir.path())
+            .args(["--search-cases", "0", "--out"])
+            .arg(reports.path())
+            .env("TENANT_HARNESS_JWT_SECRET", jwt)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let all = all_output(&out, reports.path());
+        assert!(
+            all.contains("99_secret.sql"),
+            "the failure is still named: {all}"
+        );
+        for needle in [leak.to_string(), serde_json::to_string(leak).unwrap()] {
+            let needle = needle.trim_matches('"');
+            assert!(!all.contains(needle), "{needle} leaked:\n{all}");
+        }
+        assert!(
+            !all.contains("jwt&amp;secret") && !all.contains("jwt\\u0026"),
+            "{all}"
+        );
+    }
+}

@@ -88,7 +88,20 @@ pub async fn apply(
         let t = Instant::now();
         if let Err(e) = client.batch_execute(&stmt.sql).await {
             let _ = client.batch_execute("ROLLBACK").await;
-            return Err(statement_error(file, &stmt, &e, is_migration, timeout));
+            let withheld = withheld_row(client, &e).await;
+            let mut err = statement_error(file, &stmt, &e, is_migration, timeout);
+            if let (
+                Some(why),
+                Error::Statement {
+                    message, statement, ..
+                },
+            ) = (withheld, &mut err)
+            {
+                // The statement's literals are that row's values: withheld with it.
+                *message = withhold_failing_row(message, &why);
+                *statement = mask_literals(statement);
+            }
+            return Err(err);
         }
         run.statements.push(StatementRun {
             line: stmt.line,
@@ -107,6 +120,95 @@ pub async fn apply(
     })?;
     run.elapsed = started.elapsed();
     Ok(run)
+}
+
+/// Why the row a server message shows ("Failing row contains (…)") must be
+/// withheld, if it must: its table has credential-named columns, or its
+/// columns cannot be read (a table the rolled-back file created).
+async fn withheld_row(client: &Client, e: &tokio_postgres::Error) -> Option<String> {
+    let db = e.as_db_error()?;
+    if !db
+        .detail()
+        .is_some_and(|d| d.contains("Failing row contains"))
+    {
+        return None;
+    }
+    let (Some(schema), Some(table)) = (db.schema(), db.table()) else {
+        return Some("its table is not named".into());
+    };
+    let columns: Vec<String> = client
+        .query(
+            "SELECT a.attname::text FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped",
+            &[&schema, &table],
+        )
+        .await
+        .ok()?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    if columns.is_empty() {
+        return Some(format!(
+            "the columns of {schema}.{table} cannot be read after the rollback"
+        ));
+    }
+    let secret: Vec<&str> = columns
+        .iter()
+        .map(String::as_str)
+        .filter(|c| crate::redact::is_secret_column(c))
+        .collect();
+    (!secret.is_empty()).then(|| {
+        format!(
+            "{schema}.{table} has credential columns ({})",
+            secret.join(", ")
+        )
+    })
+}
+
+/// `message` with the values of its "Failing row contains (…)" replaced by why they are withheld.
+fn withhold_failing_row(message: &str, why: &str) -> String {
+    let Some(at) = message.find("Failing row contains (") else {
+        return message.to_string();
+    };
+    let open = at + "Failing row contains ".len();
+    // The tuple ends at the last ')' of the detail, which closes the message's own parenthesis too.
+    let end = message[open..]
+        .rfind(')')
+        .map_or(message.len(), |p| open + p);
+    let close = message[open..end].rfind(')').map_or(end, |p| open + p + 1);
+    format!(
+        "{}(values withheld: {why}; run the file in psql to see the row){}",
+        &message[..open],
+        &message[close..]
+    )
+}
+
+/// `sql` with the text of every string literal masked (quotes, comments and
+/// dollar bodies read as the splitter reads them).
+fn mask_literals(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut i = 0;
+    while i < sql.len() {
+        match split::skip_non_code(sql, i) {
+            Some(end) if sql.as_bytes()[i] == b'\'' => {
+                out.push_str("'");
+                out.push_str(crate::redact::MASK);
+                out.push('\'');
+                i = end;
+            }
+            Some(end) => {
+                out.push_str(&sql[i..end]);
+                i = end;
+            }
+            None => {
+                let c = sql[i..].chars().next().expect("in bounds");
+                out.push(c);
+                i += c.len_utf8();
+            }
+        }
+    }
+    out
 }
 
 /// BEGIN / START TRANSACTION / COMMIT / END written in the file itself.
@@ -191,6 +293,23 @@ fn statement_error(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failing_row_is_withheld_with_the_reason() {
+        let msg = "ERROR 23514: new row for relation \"integrations\" violates check constraint \"c\" (Failing row contains (1, acme, sk_live_abc, whsec_def).)";
+        let out = withhold_failing_row(msg, "public.integrations has credential columns (api_key)");
+        assert!(!out.contains("sk_live") && !out.contains("whsec"), "{out}");
+        assert!(
+            out.contains("values withheld: public.integrations has credential columns (api_key)")
+        );
+        assert!(out.starts_with("ERROR 23514: new row"), "{out}");
+        assert!(out.ends_with(".)"), "{out}");
+        assert_eq!(withhold_failing_row("no row here", "x"), "no row here");
+        assert_eq!(
+            mask_literals("INSERT INTO t VALUES (1, 'sk_live_x', E'a\\'b') -- 'c'"),
+            "INSERT INTO t VALUES (1, '[redacted]', E'[redacted]') -- 'c'"
+        );
+    }
 
     #[test]
     fn transaction_control_is_recognised() {
