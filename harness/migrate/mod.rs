@@ -192,7 +192,7 @@ fn mask_literals(sql: &str) -> String {
     while i < sql.len() {
         match split::skip_non_code(sql, i) {
             Some(end) if sql.as_bytes()[i] == b'\'' => {
-                out.push_str("'");
+                out.push('\'');
                 out.push_str(crate::redact::MASK);
                 out.push('\'');
                 i = end;
