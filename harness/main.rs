@@ -214,25 +214,25 @@ struct BenchLoadArgs {
     #[arg(required = true)]
     scenarios: Vec<PathBuf>,
     /// Rows over all tables (default: the scenario's [bench] rows, else its own sizes).
-    #[arg(long, env = "TENANT_HARNESS_BENCH_ROWS")]
+    #[arg(long, env = "TENANT_HARNESS_BENCH_ROWS", value_parser = clap::value_parser!(u64).range(1..))]
     rows: Option<u64>,
     /// Seconds per measured slice (default: [bench] seconds).
-    #[arg(long, env = "TENANT_HARNESS_BENCH_SECONDS")]
+    #[arg(long, env = "TENANT_HARNESS_BENCH_SECONDS", value_parser = positive_f64)]
     seconds: Option<f64>,
     /// Before/after pairs per query (default: [bench] rounds).
-    #[arg(long, env = "TENANT_HARNESS_BENCH_ROUNDS")]
+    #[arg(long, env = "TENANT_HARNESS_BENCH_ROUNDS", value_parser = at_least_one)]
     rounds: Option<usize>,
     /// Closed-loop workers (default: [bench] workers).
-    #[arg(long, env = "TENANT_HARNESS_BENCH_WORKERS")]
+    #[arg(long, env = "TENANT_HARNESS_BENCH_WORKERS", value_parser = at_least_one)]
     workers: Option<usize>,
     /// Open loop at this many requests per second (latency from the scheduled start).
-    #[arg(long, env = "TENANT_HARNESS_BENCH_RATE")]
+    #[arg(long, env = "TENANT_HARNESS_BENCH_RATE", value_parser = positive_f64)]
     rate: Option<f64>,
     /// Runs of the rounds per query; the report shows how far the runs' ratios differ.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = at_least_one)]
     repeat: usize,
     /// Concurrency sweep: worker counts, e.g. 1,2,4,8.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', num_args = 1.., value_parser = at_least_one)]
     sweep: Vec<usize>,
     /// Also apply the migration under the pre-migration workload and report each statement's impact.
     #[arg(long)]
@@ -442,6 +442,24 @@ async fn main() -> ExitCode {
     };
     cleanup::hold_if_interrupted();
     ExitCode::from(code as u8)
+}
+
+/// A number of seconds or requests per second: finite and above zero.
+fn positive_f64(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        Ok(_) => Err(format!("{s}: give a number above 0")),
+        Err(e) => Err(format!("{s}: {e}")),
+    }
+}
+
+/// A count of rounds, workers or repeats: 1 or more.
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        Ok(_) => Err(format!("{s}: give 1 or more")),
+        Err(e) => Err(format!("{s}: {e}")),
+    }
 }
 
 /// The benchmark's overrides of the scenario's `[bench]` settings.

@@ -681,3 +681,25 @@ fn secrets_in_a_failing_statement_or_a_failing_row_are_never_printed() {
         );
     }
 }
+
+#[test]
+fn benchmark_flags_out_of_range_are_usage_errors_naming_the_flag() {
+    for (flag, value) in [
+        ("--seconds", "=-1"),
+        ("--seconds", "=0"),
+        ("--rate", "=0"),
+        ("--rounds", "=0"),
+        ("--sweep", "="),
+        ("--sweep", "=1,0"),
+        ("--workers", "=0"),
+    ] {
+        let out = bin()
+            .args(["bench", "scenarios/pos-default-tenant"])
+            .arg(format!("{flag}{value}"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag}{value}: {stderr}");
+        assert!(stderr.contains(flag), "{flag}{value}: {stderr}");
+    }
+}

@@ -23,7 +23,7 @@ const LABEL: &str = "tenant-harness";
 
 async fn client() -> Result<Docker> {
     let fix = "start the Docker daemon (dockerd) or use --backend local";
-    let docker = Docker::connect_with_local_defaults()
+    let docker = Docker::connect_with_defaults()
         .map_err(|e| Error::env(format!("no Docker client: {e}"), fix))?;
     let docker = tokio::time::timeout(Duration::from_secs(5), docker.negotiate_version())
         .await

@@ -40,7 +40,10 @@ pub async fn create_database(opts: &Options) -> Result<Database> {
         .await
         .map_err(|e| {
             Error::env(
-                format!("cannot create database {name} on {host}: {e}"),
+                format!(
+                    "cannot create database {name} on {host}: {}",
+                    tenant_seed::describe(&e)
+                ),
                 "the URL's role needs CREATEDB (or use the docker or local backend)",
             )
         })?;
