@@ -56,6 +56,9 @@ pub struct Outcome {
     pub bench: Option<LoadReport>,
     /// Why the scenario could not be judged (bad scenario, no server, a failing statement).
     pub error: Option<RunError>,
+    /// The scenario's verdict over its checks *and* its benchmark: `fail`,
+    /// `undecided` or `pass` (set by [`Document::new`]).
+    pub verdict: String,
 }
 
 /// An error that stopped a scenario before its verdict.
@@ -84,6 +87,7 @@ impl Outcome {
             checks: None,
             bench: None,
             error: None,
+            verdict: String::new(),
         }
     }
 
@@ -125,7 +129,15 @@ impl Outcome {
 impl Document {
     /// A document for `command` over `scenarios`; the verdict and exit code
     /// follow from them (the highest code wins: an environment error over a finding).
-    pub fn new(command: &str, scenarios: Vec<Outcome>) -> Document {
+    pub fn new(command: &str, mut scenarios: Vec<Outcome>) -> Document {
+        for o in &mut scenarios {
+            o.verdict = match o.exit_code() {
+                exit::OK if o.undecided() => "undecided",
+                exit::OK => "pass",
+                _ => "fail",
+            }
+            .into();
+        }
         let exit_code = scenarios
             .iter()
             .map(Outcome::exit_code)
