@@ -75,6 +75,29 @@ impl Sandbox {
             .iter()
             .any(|c| c.contains("bin/postgres -D"))
     }
+
+    /// The CLI with `args`, quiet, started in the sandbox once its server is up.
+    fn spawn_until_server(&self, args: &[&std::ffi::OsStr]) -> std::process::Child {
+        let child = self
+            .bin()
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while !self.has_server() {
+            assert!(Instant::now() < deadline, "no server started");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        child
+    }
+}
+
+/// Sends `signal` to `child` and returns its exit code.
+fn signal_child(child: &mut std::process::Child, signal: nix::sys::signal::Signal) -> Option<i32> {
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), signal).unwrap();
+    child.wait().unwrap().code()
 }
 
 fn copy_scenario(extra: Option<(&str, &str)>) -> tempfile::TempDir {
@@ -241,22 +264,14 @@ fn an_internal_error_or_a_panic_exits_101_and_leaves_nothing_behind() {
 #[test]
 fn after_sigkill_the_server_dies_and_the_next_run_removes_the_directory() {
     let sandbox = Sandbox::new();
-    let mut child = sandbox
-        .bin()
-        .arg("seed")
-        .arg(scenario_dir())
-        .arg("--hold")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while !sandbox.has_server() {
-        assert!(Instant::now() < deadline, "no server started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.kill().unwrap(); // SIGKILL: no handler, no guard runs
-    child.wait().unwrap();
+    let dir = scenario_dir();
+    let mut child =
+        sandbox.spawn_until_server(&["seed".as_ref(), dir.as_os_str(), "--hold".as_ref()]);
+    // SIGKILL: no handler, no guard runs.
+    assert_eq!(
+        signal_child(&mut child, nix::sys::signal::Signal::SIGKILL),
+        None
+    );
     let deadline = Instant::now() + Duration::from_secs(15);
     while !sandbox.footprint().1.is_empty() {
         assert!(
@@ -342,8 +357,7 @@ fn interrupt(
         // Well into the benchmark's seeding and rounds.
         std::thread::sleep(Duration::from_secs(4));
     }
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), signal).unwrap();
-    child.wait().unwrap().code()
+    signal_child(&mut child, signal)
 }
 
 #[test]
@@ -387,54 +401,19 @@ fn a_signal_at_any_point_exits_128_plus_it_and_leaves_nothing() {
 #[test]
 fn seed_hold_is_removed_at_ctrl_c() {
     let sandbox = Sandbox::new();
-    let mut child = sandbox
-        .bin()
-        .args(["seed", "--migrated", "--hold"])
-        .arg(scenario_dir())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    // Held: the server is up and the run has been migrated.
-    while !sandbox.has_server() {
-        assert!(Instant::now() < deadline, "no server started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let dir = scenario_dir();
+    let mut child = sandbox.spawn_until_server(&[
+        "seed".as_ref(),
+        "--migrated".as_ref(),
+        "--hold".as_ref(),
+        dir.as_os_str(),
+    ]);
+    // Held by now: seeded and migrated.
     std::thread::sleep(Duration::from_secs(3));
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGINT,
-    )
-    .unwrap();
-    assert_eq!(child.wait().unwrap().code(), Some(130));
-    assert!(sandbox.is_clean(), "{:?}", sandbox.footprint());
-}
-
-#[test]
-fn ctrl_c_stops_the_server_and_removes_the_temp_dir() {
-    let sandbox = Sandbox::new();
-    let mut child = sandbox
-        .bin()
-        .arg("run")
-        .arg(scenario_dir())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Wait until the run has a server of its own, then interrupt it.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !sandbox.has_server() {
-        assert!(Instant::now() < deadline, "no server started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGINT,
-    )
-    .unwrap();
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(130));
+    assert_eq!(
+        signal_child(&mut child, nix::sys::signal::Signal::SIGINT),
+        Some(130)
+    );
     assert!(sandbox.is_clean(), "{:?}", sandbox.footprint());
 }
 
