@@ -296,3 +296,27 @@ async fn the_probes_prove_the_cross_tenant_references_and_global_keys_that_seed_
         .any(|a| a.rule == "shared_sequence_default"));
     assert!(report.writes.denied > 0 && report.writes.scripts > 0);
 }
+
+#[tokio::test]
+async fn an_unkeyed_delete_that_reaches_every_tenant_is_caught_though_the_keyed_one_is_not() {
+    let report = run_with("delete_policy_true.sql").await;
+    let unkeyed = report
+        .findings_of("write.delete-foreign")
+        .find(|f| f.table.as_deref() == Some("tags"))
+        .unwrap_or_else(|| panic!("{}", report.human()));
+    assert!(
+        unkeyed
+            .message
+            .contains("unkeyed `DELETE FROM public.tags`")
+            && unkeyed.message.contains("row(s) of other tenants"),
+        "{}",
+        unkeyed.message
+    );
+    assert!(
+        !report
+            .findings_of("write.delete-foreign")
+            .any(|f| f.message.contains("WHERE")),
+        "the keyed probe is refused, as PostgreSQL refuses it: {}",
+        report.human()
+    );
+}

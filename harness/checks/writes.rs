@@ -650,9 +650,112 @@ pub async fn check(
                 users_table,
                 (fgroup, ftenant),
             );
+            findings.extend(unkeyed(admin, &mut cov, t, tenant_col, target).await?);
         }
     }
     Ok((merge(findings), cov))
+}
+
+/// The unkeyed writes, `UPDATE t SET … ` and `DELETE FROM t` with no WHERE,
+/// as `target`, in a transaction of their own: PostgreSQL applies a table's
+/// SELECT policies to an UPDATE or DELETE only when it reads columns, so a
+/// keyed probe can be refused while the unkeyed statement reaches every
+/// tenant. Each is judged by what it did to the other tenants' rows
+/// (their count, and their tuple versions: an UPDATE writes new ones even
+/// when no value changes), never by its row count.
+async fn unkeyed(
+    admin: &Client,
+    cov: &mut WriteCoverage,
+    t: &TableSnapshot,
+    tenant_col: &str,
+    target: &Target<'_>,
+) -> Result<Vec<Finding>> {
+    let actor = &target.subject.actor;
+    let who = actor.who();
+    let others = match &target.subject.group {
+        Some(g) => format!("e.grp IS DISTINCT FROM {}", tenant_sql::literal(g)),
+        None => "true".into(),
+    };
+    let state = Step::value(
+        &As::harness(),
+        format!(
+            "SELECT count(*)::text || '/' || coalesce(md5(string_agg(q.k || '@' || q.v, ',' ORDER BY q.k)), '-') \
+             FROM (SELECT {key} AS k, r.ctid::text AS v FROM {table} r) q JOIN {exp} e ON e.pk = q.k WHERE {others}",
+            key = key_expr(&t.primary_key),
+            table = t.table,
+            exp = t.expected
+        ),
+    );
+    let tc = tenant_sql::ident(tenant_col);
+    let update = format!("UPDATE {} SET {tc} = {tc}", t.table);
+    let delete = format!("DELETE FROM {}", t.table);
+    // Foreign keys would refuse most unkeyed deletes (children exist), which
+    // proves nothing either way: the harness turns their checks off for that
+    // statement alone (replica mode; RLS still applies).
+    let replica = |mode: &str| {
+        Step::exec(
+            &As::harness(),
+            format!("SELECT set_config('session_replication_role', '{mode}', true)"),
+        )
+    };
+    let script = [
+        state.clone(),
+        Step::exec(&who, update.clone()),
+        state.clone(),
+        replica("replica"),
+        Step::exec(&who, delete.clone()),
+        replica("origin"),
+        state,
+    ];
+    let o = probe::run(admin, &script).await?;
+    cov.scripts += 1;
+    cov.statements += 2;
+    let count =
+        |o: &Outcome| -> Option<u64> { o.value.as_deref()?.split('/').next()?.parse().ok() };
+    let mut findings = Vec::new();
+    let mut judge = |check: CheckId,
+                     before: &Outcome,
+                     write: &Outcome,
+                     after: &Outcome,
+                     sql: &str| {
+        let unchanged = before.value == after.value;
+        if before.value.is_none() || after.value.is_none() {
+            cov.inconclusive.push(format!(
+                "{} as {}: the other tenants' rows could not be read around `{sql}`",
+                t.short, actor.label
+            ));
+        } else if unchanged && (write.ok || write.denied()) {
+            cov.denied += 1;
+        } else if unchanged {
+            // Only 42501 is a denial: any other error decides nothing.
+            cov.inconclusive.push(format!(
+                "{} as {}: `{sql}` ended in {}",
+                t.short,
+                actor.label,
+                write.describe()
+            ));
+        } else {
+            let what = match (count(before), count(after)) {
+                (Some(b), Some(a)) if a < b => format!("deleted {} row(s) of other tenants", b - a),
+                _ => "rewrote rows of other tenants".to_string(),
+            };
+            findings.push(
+                Finding::new(
+                    check,
+                    format!(
+                        "an unkeyed `{sql}` {what} ({}); reproduce as {} (BEGIN; set role and claims; then): {sql}",
+                        write.describe(),
+                        actor.label
+                    ),
+                )
+                .table(&t.short)
+                .actor(&actor.label),
+            );
+        }
+    };
+    judge(CheckId::WriteUpdateForeign, &o[0], &o[1], &o[2], &update);
+    judge(CheckId::WriteDeleteForeign, &o[2], &o[4], &o[6], &delete);
+    Ok(findings)
 }
 
 /// One finding per check and table: the first one's reproduction, and how

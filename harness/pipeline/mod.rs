@@ -13,17 +13,19 @@
 //! ```
 //!
 //! Data flows one way: provision → Supabase objects → before.sql → seed →
-//! snapshot → migrations (in `start`), then integrity → isolation → report
-//! (in `check`).
+//! snapshot → migrations ([`HarnessBuilder::start`], in `builder.rs`), then
+//! integrity → the `[after]` tenants → identities → the checks layer
+//! ([`crate::checks::run`]) → report ([`Harness::check_parts`]). This module
+//! only orchestrates: every check lives in `checks/`, every identity in
+//! `identities.rs`.
 
 mod builder;
 pub mod env;
 
 pub use builder::HarnessBuilder;
 
-use crate::checks::integrity::Integrity;
-use crate::checks::{self, Parts, SearchSettings};
-use crate::checks::{integrity, CheckId};
+use crate::checks::integrity::{self, Integrity};
+use crate::checks::{self, CheckId, Parts, SearchSettings};
 use crate::error::{Error, Result};
 use crate::identities::{Identities, Subject};
 use crate::impersonate::{Actor, JwtKeys};
