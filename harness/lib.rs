@@ -3,12 +3,14 @@
 //!
 //! It provisions a throw-away PostgreSQL ([`provision`]), loads a scenario's
 //! pre-migration schema ([`scenario`], [`migrate`]), seeds realistic
-//! multi-tenant data ([`seed`]), snapshots it, runs the migration under
-//! test, then proves that nothing was lost or misassigned ([`integrity`])
-//! and that every user sees exactly their tenant's rows ([`isolation`]),
-//! impersonating users through real JWTs ([`impersonate`]). [`Harness`] is
-//! the whole pipeline as a library; the `tenant-harness` binary is a thin
-//! CLI over it.
+//! multi-tenant data ([`seed`]), snapshots it ([`snapshot`]), runs the
+//! migration under test, then the checks layer ([`checks`]) proves that
+//! nothing was lost or misassigned and that every identity
+//! ([`identities`], through real JWTs: [`impersonate`]) sees and changes
+//! exactly its tenant's rows. [`Harness`] is the whole pipeline as a
+//! library; the `tenant-harness` binary is a thin CLI over it. SQL text is
+//! split and quoted by the `tenant-sql` crate; `tests/modules.rs` keeps the
+//! modules' dependencies one-way.
 
 #![warn(missing_docs)]
 

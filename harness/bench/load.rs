@@ -34,7 +34,7 @@ pub struct Input<'a> {
     pub settings: Settings,
     /// Rows seeded over all tables, for the report.
     pub rows: u64,
-    /// Keys `:id` draws from ([`id_pools`] on the migrated data).
+    /// Keys `:id` draws from ([`super::targets::id_pools`] on the migrated data).
     pub pools: &'a IdPools,
     /// Where each query's start is reported.
     pub progress: &'a crate::progress::Progress,
