@@ -88,10 +88,34 @@ pub struct Outcome {
     pub value: Option<String>,
 }
 
+/// What refused a statement with SQLSTATE 42501: PostgreSQL raises the same
+/// code for a missing privilege and for a row-level security violation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denial {
+    /// No GRANT: the role may not use the object at all.
+    Privilege,
+    /// A policy refused the row (WITH CHECK, or a command with no policy).
+    Policy,
+}
+
 impl Outcome {
     /// Refused by privileges or a policy (SQLSTATE 42501).
     pub fn denied(&self) -> bool {
         self.sqlstate.as_deref() == Some(DENIED)
+    }
+
+    /// Which of the two a 42501 was, told apart by the server's message
+    /// (`permission denied for table …` against `… row-level security …`).
+    pub fn denial(&self) -> Option<Denial> {
+        if !self.denied() {
+            return None;
+        }
+        let message = self.message.as_deref().unwrap_or_default();
+        Some(if message.contains("row-level security") {
+            Denial::Policy
+        } else {
+            Denial::Privilege
+        })
     }
 
     /// Succeeded and touched at least one row.
@@ -222,6 +246,30 @@ pub fn literal(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_two_kinds_of_42501_are_told_apart_by_their_message() {
+        let refused = |message: &str| Outcome {
+            ok: false,
+            sqlstate: Some(DENIED.into()),
+            message: Some(message.into()),
+            rows: 0,
+            value: None,
+        };
+        assert_eq!(
+            refused("permission denied for table invoices").denial(),
+            Some(Denial::Privilege)
+        );
+        assert_eq!(
+            refused("new row violates row-level security policy for table \"invoices\"").denial(),
+            Some(Denial::Policy)
+        );
+        let other = Outcome {
+            sqlstate: Some("23505".into()),
+            ..refused("duplicate key")
+        };
+        assert_eq!(other.denial(), None);
+    }
 
     #[test]
     fn steps_encode_who_runs_them() {

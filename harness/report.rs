@@ -272,10 +272,12 @@ impl Report {
             let w = &self.writes;
             let _ = writeln!(
                 o,
-                "writes: {} probe scripts, {} statements as API identities, {} denied as they must be, {} inconclusive, {} table(s) skipped",
+                "writes: {} probe scripts, {} statements as API identities, {} denied as they must be ({} by a missing privilege, {} by a policy, the rest touched no row), {} inconclusive, {} table(s) skipped",
                 w.scripts,
                 w.statements,
                 w.denied,
+                w.denied_by_privilege,
+                w.denied_by_policy,
                 w.inconclusive.len(),
                 w.skipped.len()
             );

@@ -37,12 +37,28 @@ pub struct WriteCoverage {
     pub statements: usize,
     /// Statements refused with 42501 or affecting no row, as they must be.
     pub denied: usize,
+    /// Of those, refused for want of a privilege (no GRANT: the role cannot use the table at all).
+    pub denied_by_privilege: usize,
+    /// Of those, refused by a row-level security policy.
+    pub denied_by_policy: usize,
     /// Tables not probed, with why (e.g. no row of a tenant to copy).
     pub skipped: Vec<String>,
     /// Probes that ended in an error other than a denial: not a pass, not a leak.
     pub inconclusive: Vec<String>,
     /// (view, identity) pairs read with the owner's and with the caller's rights.
     pub views_checked: usize,
+}
+
+impl WriteCoverage {
+    /// Counts a statement refused as it must be, by what refused it.
+    fn count_denial(&mut self, o: &Outcome) {
+        self.denied += 1;
+        match o.denial() {
+            Some(probe::Denial::Privilege) => self.denied_by_privilege += 1,
+            Some(probe::Denial::Policy) => self.denied_by_policy += 1,
+            None => {}
+        }
+    }
 }
 
 /// One column as the probes need it.
@@ -725,7 +741,7 @@ async fn unkeyed(
                 t.short, actor.label
             ));
         } else if unchanged && (write.ok || write.denied()) {
-            cov.denied += 1;
+            cov.count_denial(write);
         } else if unchanged {
             // Only 42501 is a denial: any other error decides nothing.
             cov.inconclusive.push(format!(
@@ -863,7 +879,7 @@ fn judge(
         }
         let refused = o.denied() || untouched;
         if must_be_denied && refused {
-            cov.denied += 1;
+            cov.count_denial(o);
             continue;
         }
         match p {
