@@ -4,8 +4,8 @@
 //!
 //! - [`integrity`]: rows kept, tenant values assigned, the rollback proof;
 //! - [`verify`]: the migration plan's own verification queries;
-//! - [`isolation`]: what every identity reads, tokens, the application's queries;
-//! - [`writes`]: write, side-channel and privilege probes;
+//! - [`isolation`]: what every identity reads, and the application's queries;
+//! - [`writes`]: write (keyed and unkeyed), side-channel and privilege probes;
 //! - [`paths`]: views read with their owner's rights;
 //! - [`search`]: the property-based leak search;
 //! - [`audit`]: catalog rules, and which dynamic findings prove them;
