@@ -59,6 +59,39 @@ async fn quoted_and_reserved_names_seed_migrate_and_check() {
 }
 
 #[tokio::test]
+async fn on_this_fixture_a_dropped_table_and_an_unkeyed_delete_go_red() {
+    // Its own identity model (a session setting, no Supabase) and names that need quoting:
+    // the migration drops one table and lets anyone delete from another.
+    let bad = r#"DROP TABLE "o'brien ""notes""";
+CREATE POLICY anyone_deletes ON "Weird Table" FOR DELETE TO app_user USING (true);"#;
+    let mut h = fixture()
+        .migration("099_bad.sql", bad)
+        .start()
+        .await
+        .unwrap();
+    let report = h.check().await.expect("findings, not an error");
+    assert!(
+        report
+            .findings_of("integrity.table-dropped")
+            .any(|f| f.table.as_deref() == Some("o'brien \"notes\"")),
+        "{}",
+        report.human()
+    );
+    let delete = report
+        .findings_of("write.delete-foreign")
+        .find(|f| f.table.as_deref() == Some("Weird Table"))
+        .unwrap_or_else(|| panic!("{}", report.human()));
+    assert!(
+        delete
+            .message
+            .contains(r#"unkeyed `DELETE FROM public."Weird Table"`"#),
+        "{}",
+        delete.message
+    );
+    assert_eq!(report.exit_code(), tenant_harness::exit::FINDINGS);
+}
+
+#[tokio::test]
 async fn a_table_name_that_reads_like_sql_stays_a_name() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/weird-names");
     let toml = std::fs::read_to_string(dir.join("scenario.toml"))

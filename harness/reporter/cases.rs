@@ -255,18 +255,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_check_has_a_suite_of_its_part() {
-        let suites = [
-            Part::Integrity,
-            Part::Isolation,
-            Part::Writes,
-            Part::Search,
-            Part::Audit,
-            Part::Rollback,
-        ]
-        .map(Part::suite);
-        for id in CheckId::ALL {
-            assert!(suites.contains(&id.part().suite()), "{id}");
+    fn every_finding_lands_in_exactly_one_case_of_its_parts_suite() {
+        let mut report = crate::reporter::snapshots::report();
+        report.findings = CheckId::ALL
+            .iter()
+            .map(|id| Finding::new(*id, format!("{id} happened")).table("clients"))
+            .chain([Finding::new(CheckId::Audit("fk_without_tenant"), "x")
+                .table("notes notes_doc_fkey")])
+            .collect();
+        let cases = of_checks(&report);
+        for f in &report.findings {
+            let holding: Vec<&Case<'_>> = cases
+                .iter()
+                .filter(|c| {
+                    c.failures
+                        .iter()
+                        .any(|x| matches!(x, Failure::Finding(g) if std::ptr::eq(*g, f)))
+                })
+                .collect();
+            assert_eq!(holding.len(), 1, "{}", f.check);
+            assert_eq!(holding[0].suite, f.check.part().suite(), "{}", f.check);
         }
         assert_eq!(CheckId::PrivilegeTruncate.part().suite(), "writes");
         assert_eq!(CheckId::EscalationOwnTenant.part().suite(), "writes");

@@ -13,7 +13,7 @@ pub mod markdown;
 pub mod summary;
 
 #[cfg(test)]
-mod snapshots;
+pub(crate) mod snapshots;
 
 use crate::bench::LoadReport;
 use crate::error::{exit, Error, Result};
